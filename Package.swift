@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+// dagrun: a parallel task-graph scheduler. Dependencies point one way:
+//   DagCore  <-  DagFormat (+ DagJSON)
+//   DagCore  <-  DagRuntime (+ DagTopology, DagKernels)  <-  DagRender
+//   all of them  <-  DagrunKit (umbrella)  <-  dagrun (CLI)
+// C stays in the system-library targets CHwloc and COpenBLAS.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "dagrun",
+    products: [
+        .executable(name: "dagrun", targets: ["DagrunCLI"]),
+        .library(name: "DagrunKit", targets: ["DagrunKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C system libraries, each with a small shim header.
+        .target(name: "CHwloc", cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.linkedLibrary("hwloc")]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // GNU extensions the runtime needs (thread names, spawn with chdir, mkostemp).
+        .target(name: "CDagSystem", cSettings: [.define("_GNU_SOURCE")]),
+
+        // Core graph model: tasks, builder, validation, static order, critical path. No dependencies.
+        .target(name: "DagCore", swiftSettings: strict),
+        // A focused JSON byte scanner that keeps line:column of every value.
+        .target(name: "DagJSON", swiftSettings: strict),
+        // Graph file format v1 (JSON) and its positioned errors.
+        .target(name: "DagFormat", dependencies: ["DagCore", "DagJSON"], swiftSettings: strict),
+        // Machine topology over hwloc; the only importer of CHwloc.
+        .target(name: "DagTopology", dependencies: ["CHwloc"], swiftSettings: strict),
+        // Matrices, OpenBLAS ops, reference kernels, .npy files; the only importer of COpenBLAS.
+        .target(name: "DagKernels", dependencies: ["COpenBLAS"], swiftSettings: strict),
+        // Scheduler: pinned workers, ready queue in static priority order, async IO executor, op implementations.
+        .target(name: "DagRuntime", dependencies: ["DagCore", "DagTopology", "DagKernels", "CDagSystem"], swiftSettings: strict),
+        // DOT (plan and executed schedule) and Chrome trace-event JSON.
+        .target(name: "DagRender", dependencies: ["DagCore"], swiftSettings: strict),
+        // Umbrella library for embedding.
+        .target(name: "DagrunKit", dependencies: ["DagCore", "DagFormat", "DagTopology", "DagKernels", "DagRuntime", "DagRender"], swiftSettings: strict),
+        // The CLI, thin over DagrunKit.
+        .executableTarget(name: "DagrunCLI", dependencies: [
+            "DagrunKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "DagCoreTests", dependencies: ["DagCore"], swiftSettings: strict),
+        .testTarget(name: "DagJSONTests", dependencies: ["DagJSON"], swiftSettings: strict),
+        .testTarget(name: "DagFormatTests", dependencies: ["DagFormat"], swiftSettings: strict),
+        .testTarget(name: "DagTopologyTests", dependencies: ["DagTopology"], swiftSettings: strict),
+        .testTarget(name: "DagKernelsTests", dependencies: ["DagKernels"], swiftSettings: strict),
+        .testTarget(name: "DagRuntimeTests", dependencies: ["DagRuntime", "DagFormat"], swiftSettings: strict),
+        .testTarget(name: "DagRenderTests", dependencies: ["DagRender", "DagRuntime"], swiftSettings: strict),
+        .testTarget(name: "DagrunEndToEndTests", dependencies: ["DagrunKit"], swiftSettings: strict),
+    ]
+)

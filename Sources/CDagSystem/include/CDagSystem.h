@@ -1,0 +1,17 @@
+// GNU extensions the runtime needs that Swift's Glibc module hides (it is built
+// without _GNU_SOURCE). Each is a thin, prefixed wrapper; see shim.c.
+#ifndef CDAGSYSTEM_H
+#define CDAGSYSTEM_H
+
+#include <spawn.h>
+
+/// pthread_setname_np on the calling thread (names longer than 15 bytes are cut).
+int dagrun_set_thread_name(const char *name);
+
+/// posix_spawn_file_actions_addchdir_np (glibc >= 2.29): the child changes directory before exec.
+int dagrun_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+
+/// mkostemp(template, O_CLOEXEC): a unique temporary file, closed on exec.
+int dagrun_mkostemp_cloexec(char *path_template);
+
+#endif

@@ -1,0 +1,150 @@
+/// A validated task graph: dense integer task indices, adjacency in compressed
+/// sparse rows, resolved arguments, static shapes and costs, and the static analysis
+/// (topological order, bottom levels, critical path, priority order).
+///
+/// Built only by ``GraphValidator``; immutable afterwards and shared by reference
+/// between the scheduler's threads.
+public final class TaskGraph: Sendable {
+    /// The graph as declared (specs in declaration order; index `i` here is task `i`).
+    public let spec: GraphSpec
+    public let ids: [String]
+    /// Task index by id.
+    public let index: [String: Int32]
+    public let classes: [TaskClass]
+    /// Distinct signatures; `opIndex[i]` is task `i`'s.
+    public let signatures: [OpSignature]
+    public let opIndex: [Int32]
+    public let args: [Args]
+    public let shapes: [ValueShape]
+    /// Estimated seconds per task.
+    public let costs: [Double]
+
+    let inputOffsets: [Int32]
+    let inputIndices: [Int32]
+    let consumerOffsets: [Int32]
+    let consumerIndices: [Int32]
+
+    /// A topological order (inputs before consumers), Kahn's algorithm with ties in declaration order.
+    public let topologicalOrder: [Int32]
+    /// Longest estimated cost from the start of each task to the end of the graph, the task's own cost included.
+    public let bottomLevel: [Double]
+    /// Static priority: rank 0 runs first. Larger bottom level first (critical path first), ties by topological position.
+    public let priorityRank: [Int32]
+    /// The static critical path, first task to last.
+    public let criticalPath: [Int32]
+    /// Its estimated length in seconds.
+    public let criticalPathCost: Double
+
+    init(spec: GraphSpec, ids: [String], index: [String: Int32], classes: [TaskClass], signatures: [OpSignature],
+         opIndex: [Int32], args: [Args], shapes: [ValueShape], costs: [Double],
+         inputOffsets: [Int32], inputIndices: [Int32]) {
+        self.spec = spec
+        self.ids = ids
+        self.index = index
+        self.classes = classes
+        self.signatures = signatures
+        self.opIndex = opIndex
+        self.args = args
+        self.shapes = shapes
+        self.costs = costs
+        self.inputOffsets = inputOffsets
+        self.inputIndices = inputIndices
+        (consumerOffsets, consumerIndices) = Self.transpose(count: ids.count, offsets: inputOffsets, indices: inputIndices)
+        let order = Self.kahn(count: ids.count, inputOffsets: inputOffsets, consumerOffsets: consumerOffsets,
+                              consumerIndices: consumerIndices)
+        precondition(order.count == ids.count, "TaskGraph built from a cyclic graph")
+        topologicalOrder = order
+        let analysis = Self.analyse(order: order, costs: costs, consumerOffsets: consumerOffsets,
+                                    consumerIndices: consumerIndices, inputOffsets: inputOffsets)
+        bottomLevel = analysis.bottom
+        priorityRank = analysis.rank
+        criticalPath = analysis.path
+        criticalPathCost = analysis.path.first.map { analysis.bottom[Int($0)] } ?? 0
+    }
+
+    public var count: Int { ids.count }
+    public var edgeCount: Int { inputIndices.count }
+
+    /// Indices of task `i`'s inputs, in argument order.
+    public func inputs(of i: Int) -> ArraySlice<Int32> {
+        inputIndices[Int(inputOffsets[i])..<Int(inputOffsets[i + 1])]
+    }
+
+    /// Indices of the tasks consuming task `i`'s result (one entry per input slot).
+    public func consumers(of i: Int) -> ArraySlice<Int32> {
+        consumerIndices[Int(consumerOffsets[i])..<Int(consumerOffsets[i + 1])]
+    }
+
+    public func signature(of i: Int) -> OpSignature { signatures[Int(opIndex[i])] }
+    public func op(of i: Int) -> String { spec.tasks[i].op }
+
+    // MARK: Construction helpers
+
+    static func transpose(count: Int, offsets: [Int32], indices: [Int32]) -> ([Int32], [Int32]) {
+        var degree = [Int32](repeating: 0, count: count + 1)
+        for j in indices { degree[Int(j) + 1] += 1 }
+        for i in 0..<count { degree[i + 1] += degree[i] }
+        var fill = degree
+        var out = [Int32](repeating: 0, count: indices.count)
+        for i in 0..<count {
+            for k in Int(offsets[i])..<Int(offsets[i + 1]) {
+                let j = Int(indices[k])
+                out[Int(fill[j])] = Int32(i)
+                fill[j] += 1
+            }
+        }
+        return (degree, out)
+    }
+
+    /// Kahn's algorithm; returns fewer than `count` tasks when there is a cycle.
+    static func kahn(count: Int, inputOffsets: [Int32], consumerOffsets: [Int32], consumerIndices: [Int32]) -> [Int32] {
+        var pending = (0..<count).map { inputOffsets[$0 + 1] - inputOffsets[$0] }
+        var order: [Int32] = []
+        order.reserveCapacity(count)
+        for i in 0..<count where pending[i] == 0 { order.append(Int32(i)) }
+        var head = 0
+        while head < order.count {
+            let i = Int(order[head])
+            head += 1
+            for k in Int(consumerOffsets[i])..<Int(consumerOffsets[i + 1]) {
+                let c = Int(consumerIndices[k])
+                pending[c] -= 1
+                if pending[c] == 0 { order.append(Int32(c)) }
+            }
+        }
+        return order
+    }
+
+    static func analyse(order: [Int32], costs: [Double], consumerOffsets: [Int32], consumerIndices: [Int32],
+                        inputOffsets: [Int32]) -> (bottom: [Double], rank: [Int32], path: [Int32]) {
+        let n = order.count
+        var bottom = [Double](repeating: 0, count: n)
+        var next = [Int32](repeating: -1, count: n)
+        for i in order.reversed().map(Int.init) {
+            for k in Int(consumerOffsets[i])..<Int(consumerOffsets[i + 1]) {
+                let c = consumerIndices[k]
+                if next[i] < 0 || bottom[Int(c)] > bottom[Int(next[i])] { next[i] = c }
+            }
+            bottom[i] = costs[i] + (next[i] < 0 ? 0 : bottom[Int(next[i])])
+        }
+        var position = [Int32](repeating: 0, count: n)
+        for (p, i) in order.enumerated() { position[Int(i)] = Int32(p) }
+        let byPriority = (0..<n).sorted { a, b in
+            bottom[a] != bottom[b] ? bottom[a] > bottom[b] : position[a] < position[b]
+        }
+        var rank = [Int32](repeating: 0, count: n)
+        for (r, i) in byPriority.enumerated() { rank[i] = Int32(r) }
+        // The critical path starts at the source with the largest bottom level.
+        var path: [Int32] = []
+        var start = -1
+        for i in 0..<n where inputOffsets[i + 1] == inputOffsets[i] {
+            if start < 0 || bottom[i] > bottom[start] { start = i }
+        }
+        var cur = start
+        while cur >= 0 {
+            path.append(Int32(cur))
+            cur = Int(next[cur])
+        }
+        return (bottom, rank, path)
+    }
+}

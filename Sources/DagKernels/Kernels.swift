@@ -1,0 +1,203 @@
+/// Numeric kernels on ``Matrix``, backed by OpenBLAS.
+///
+/// Every kernel reads its inputs, never writes them, and returns a new
+/// matrix (see the sharing contract on ``Matrix``). Shape errors are thrown
+/// as ``KernelError`` before any work is done. Each call runs on the calling
+/// thread only once ``BLAS/useSingleThread()`` has been called.
+public enum Kernels {
+    // MARK: Constructors
+
+    /// A `rows x cols` matrix of uniform values in [0, 1).
+    ///
+    /// Elements are filled in row-major order from ``SplitMix64`` seeded
+    /// with `seed`, each the top 53 bits of one 64-bit output times 2^-53.
+    /// The same seed gives the same matrix bit for bit on every platform
+    /// and run; a `2x3` matrix equals the first six values of a `1x6` one.
+    ///
+    /// - Complexity: O(`rows * cols`).
+    public static func random(rows: Int, cols: Int, seed: UInt64) -> Matrix {
+        let result = Matrix(rows: rows, cols: cols)
+        var generator = SplitMix64(seed: seed)
+        let elements = result.baseAddress
+        for index in 0..<result.count {
+            elements[index] = generator.nextUnitDouble()
+        }
+        return result
+    }
+
+    /// A `rows x cols` matrix of zeros.
+    public static func zeros(rows: Int, cols: Int) -> Matrix {
+        Matrix(rows: rows, cols: cols)
+    }
+
+    /// A `rows x cols` matrix of ones.
+    public static func ones(rows: Int, cols: Int) -> Matrix {
+        let result = Matrix(rows: rows, cols: cols)
+        result.baseAddress.update(repeating: 1, count: result.count)
+        return result
+    }
+
+    /// The `n x n` identity matrix.
+    public static func eye(_ n: Int) -> Matrix {
+        let result = Matrix(rows: n, cols: n)
+        for i in 0..<n {
+            result.baseAddress[i * n + i] = 1
+        }
+        return result
+    }
+
+    // MARK: Level 3
+
+    /// `alpha * op(A) * op(B) + beta * C0`, where op(X) is X or its transpose.
+    ///
+    /// Runs `cblas_dgemm(CblasRowMajor, ...)`. With `c` nil the product
+    /// starts from zero and `beta` is ignored. As in BLAS, when `beta` is 0
+    /// the contents of `c` are not read, so NaNs in it do not propagate.
+    ///
+    /// ```swift
+    /// let c = try Kernels.gemm(a, b)                      // A * B
+    /// let d = try Kernels.gemm(a, a, transB: true)        // A * Aᵀ
+    /// let e = try Kernels.gemm(a, b, c: e0, alpha: 2, beta: 1)
+    /// ```
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` naming both shapes when
+    ///   op(A)'s columns differ from op(B)'s rows or `c` is not `m x n`;
+    ///   `.tooLarge` when a dimension exceeds OpenBLAS's 32-bit index.
+    /// - Complexity: 2·m·n·k floating-point operations.
+    public static func gemm(
+        _ a: Matrix, _ b: Matrix, c: Matrix? = nil,
+        alpha: Double = 1, beta: Double = 0,
+        transA: Bool = false, transB: Bool = false
+    ) throws(KernelError) -> Matrix {
+        let shape = try GemmShape(a, b, c: c, transA: transA, transB: transB)
+        try OpenBLASCalls.checkIndex(a.rows, a.cols, b.rows, b.cols, operation: "gemm")
+        let result = c.map { $0.copy() } ?? Matrix(rows: shape.m, cols: shape.n)
+        guard shape.m > 0, shape.n > 0 else { return result }
+        withExtendedLifetime((a, b)) {
+            OpenBLASCalls.dgemm(
+                transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
+                alpha: alpha, a: a.baseAddress, lda: a.cols,
+                b: b.baseAddress, ldb: b.cols,
+                beta: c == nil ? 0 : beta, c: result.baseAddress, ldc: shape.n)
+        }
+        return result
+    }
+
+    // MARK: Elementwise
+
+    /// `a + b`, element by element (`cblas_daxpy` onto a copy of `b`).
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` naming both shapes.
+    public static func add(_ a: Matrix, _ b: Matrix) throws(KernelError) -> Matrix {
+        guard a.rows == b.rows, a.cols == b.cols else {
+            throw KernelError(
+                .shapeMismatch, operation: "add",
+                message: "cannot add \(a.shapeDescription) and \(b.shapeDescription) elementwise; the shapes must be equal")
+        }
+        let result = Matrix(rows: b.rows, cols: b.cols, isVector: a.isVector && b.isVector)
+        withExtendedLifetime((a, b)) {
+            result.baseAddress.update(from: b.baseAddress, count: b.count)
+            OpenBLASCalls.daxpy(count: a.count, alpha: 1, x: a.baseAddress, y: result.baseAddress)
+        }
+        return result
+    }
+
+    /// `alpha * a` as a new matrix (`cblas_dscal` on a copy).
+    public static func scale(_ a: Matrix, by alpha: Double) -> Matrix {
+        let result = a.copy()
+        OpenBLASCalls.dscal(count: result.count, alpha: alpha, x: result.baseAddress)
+        return result
+    }
+
+    // MARK: Reductions
+
+    /// The sum of all elements, by Neumaier's compensated summation.
+    ///
+    /// Neumaier (1974), the Kahan–Babuška variant: a running compensation
+    /// term recovers the low-order bits each addition loses, including when
+    /// the new element is larger than the running sum, so the error is about
+    /// one rounding of the exact sum instead of growing with the element
+    /// count. `[1e100, 1, -1e100]` sums to 1 (plain or Kahan: 0). Elements
+    /// are visited in row-major order, so the result is deterministic.
+    ///
+    /// - Complexity: O(`count`), about 4 flops per element.
+    public static func sum(_ a: Matrix) -> Double {
+        withExtendedLifetime(a) {
+            var sum = 0.0
+            var compensation = 0.0
+            for x in UnsafeBufferPointer(start: a.baseAddress, count: a.count) {
+                let t = sum + x
+                if abs(sum) >= abs(x) {
+                    compensation += (sum - t) + x
+                } else {
+                    compensation += (x - t) + sum
+                }
+                sum = t
+            }
+            return sum + compensation
+        }
+    }
+
+    /// The largest `|a[i] - b[i]|`: 0 for empty matrices, NaN as soon as
+    /// either matrix holds a NaN or the difference of two infinities is one.
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` naming both shapes.
+    public static func maxAbsDifference(_ a: Matrix, _ b: Matrix) throws(KernelError) -> Double {
+        guard a.rows == b.rows, a.cols == b.cols else {
+            throw KernelError(
+                .shapeMismatch, operation: "maxAbsDifference",
+                message: "cannot compare \(a.shapeDescription) with \(b.shapeDescription); the shapes must be equal")
+        }
+        return withExtendedLifetime((a, b)) {
+            var worst = 0.0
+            for i in 0..<a.count {
+                let d = abs(a.baseAddress[i] - b.baseAddress[i])
+                if d.isNaN { return .nan }
+                worst = max(worst, d)
+            }
+            return worst
+        }
+    }
+
+    // MARK: LAPACK
+
+    /// The lower-triangular Cholesky factor `L` with `a = L * Lᵀ` (`dpotrf`).
+    ///
+    /// Only the lower triangle of `a` (diagonal included) is read; the
+    /// matrix is assumed symmetric. The strictly upper part of `L` is zero.
+    ///
+    /// Row-major `a` is, to column-major LAPACK, `aᵀ`, which equals `a`.
+    /// Asking LAPACK for the upper factor `U` (`a = Uᵀ U`, column-major)
+    /// therefore leaves `Uᵀ = L` in row-major order.
+    ///
+    /// - Throws: ``KernelError`` `.notSquare`, or `.notPositiveDefinite`
+    ///   naming the order of the first failing leading minor.
+    /// - Complexity: n³/3 flops.
+    public static func cholesky(_ a: Matrix) throws(KernelError) -> Matrix {
+        guard a.rows == a.cols else {
+            throw KernelError(.notSquare, operation: "cholesky",
+                              message: "needs a square matrix, got \(a.shapeDescription)")
+        }
+        try OpenBLASCalls.checkIndex(a.rows, operation: "cholesky")
+        let n = a.rows
+        let result = Matrix(rows: n, cols: n)
+        withExtendedLifetime(a) {
+            result.baseAddress.update(from: a.baseAddress, count: a.count)
+        }
+        guard n > 0 else { return result }
+        let info = OpenBLASCalls.dpotrf(upper: true, n: n, a: result.baseAddress, lda: n)
+        guard info == 0 else {
+            precondition(info > 0, "dpotrf rejected argument \(-info); this is a bug in Kernels.cholesky")
+            throw KernelError(
+                .notPositiveDefinite, operation: "cholesky",
+                message: "the \(a.shapeDescription) matrix is not positive definite "
+                    + "(its leading minor of order \(info) is not positive)")
+        }
+        for r in 0..<n {
+            for c in (r + 1)..<n {
+                result.baseAddress[r * n + c] = 0
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,144 @@
+/// A dense, row-major matrix of `Double` that owns its storage.
+///
+/// Element `(r, c)` lives at `baseAddress[r * cols + c]`. The storage is
+/// allocated 64-byte aligned (one cache line, and the widest AVX-512 load),
+/// zero-filled, and freed in `deinit`.
+///
+/// ```swift
+/// let m = Matrix(rows: 2, cols: 3, elements: [1, 2, 3,
+///                                             4, 5, 6])
+/// m[1, 2]        // 6
+/// m.toArray()    // [1, 2, 3, 4, 5, 6]
+/// ```
+///
+/// A one-dimensional array of length `n` (for example a `.npy` file of
+/// shape `(n,)`) is held as an `n x 1` column vector with `isVector` set, so
+/// that it can be written back with its original 1-D shape.
+///
+/// ## Sharing contract
+///
+/// `Matrix` is a class, so copies share storage, and it is `Sendable`
+/// without compiler checking. The contract that makes this safe:
+///
+/// 1. Only the task that creates a matrix writes to it (through the
+///    subscript or `baseAddress`), and only before it publishes the matrix,
+///    that is before handing it to the scheduler as a task result.
+/// 2. After publication the matrix is immutable; any number of tasks on any
+///    threads may read it concurrently.
+///
+/// Every function in ``Kernels``, ``ReferenceKernels`` and ``NPY`` follows
+/// it: inputs are only read and every result is a fresh matrix.
+public final class Matrix: @unchecked Sendable {
+    /// The number of rows.
+    public let rows: Int
+    /// The number of columns.
+    public let cols: Int
+    /// True when the matrix stands for a 1-D array (stored as `rows x 1`).
+    public let isVector: Bool
+
+    /// Alignment, in bytes, of `baseAddress`.
+    public static let alignment = 64
+
+    private let storage: UnsafeMutablePointer<Double>
+
+    /// A `rows x cols` matrix of zeros.
+    ///
+    /// - Precondition: `rows >= 0` and `cols >= 0`.
+    /// - Complexity: O(`rows * cols`).
+    public convenience init(rows: Int, cols: Int) {
+        self.init(rows: rows, cols: cols, isVector: false)
+    }
+
+    /// A `rows x cols` matrix with the given elements in row-major order.
+    ///
+    /// - Precondition: `elements.count == rows * cols`.
+    public convenience init(rows: Int, cols: Int, elements: [Double]) {
+        precondition(
+            elements.count == rows * cols,
+            "Matrix(rows: \(rows), cols: \(cols), elements:) needs \(rows * cols) elements, got \(elements.count)")
+        self.init(rows: rows, cols: cols, isVector: false)
+        elements.withUnsafeBufferPointer { source in
+            if let from = source.baseAddress {
+                storage.update(from: from, count: source.count)
+            }
+        }
+    }
+
+    /// A 1-D vector: an `n x 1` matrix with `isVector` set.
+    public convenience init(vector elements: [Double]) {
+        self.init(rows: elements.count, cols: 1, isVector: true)
+        elements.withUnsafeBufferPointer { source in
+            if let from = source.baseAddress {
+                storage.update(from: from, count: source.count)
+            }
+        }
+    }
+
+    /// A zero-filled matrix; the designated initializer.
+    ///
+    /// - Precondition: `isVector` implies `cols == 1`.
+    public init(rows: Int, cols: Int, isVector: Bool) {
+        precondition(rows >= 0 && cols >= 0, "a matrix cannot have negative dimensions (\(rows)x\(cols))")
+        precondition(!isVector || cols == 1, "a vector is stored as n x 1, not \(rows)x\(cols)")
+        let (count, overflow) = rows.multipliedReportingOverflow(by: cols)
+        precondition(!overflow && count <= Int.max / MemoryLayout<Double>.stride,
+                     "a \(rows)x\(cols) matrix does not fit in memory")
+        self.rows = rows
+        self.cols = cols
+        self.isVector = isVector
+        // Allocate at least one cache line so a 0-element matrix still has a
+        // valid, aligned, non-null pointer to hand to BLAS.
+        let bytes = max(count * MemoryLayout<Double>.stride, Matrix.alignment)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Matrix.alignment)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        storage = raw.bindMemory(to: Double.self, capacity: bytes / MemoryLayout<Double>.stride)
+    }
+
+    deinit {
+        UnsafeMutableRawPointer(storage).deallocate()
+    }
+
+    /// The number of elements, `rows * cols`.
+    public var count: Int { rows * cols }
+
+    /// The size of the elements in bytes, `count * 8`.
+    public var byteCount: Int { count * MemoryLayout<Double>.stride }
+
+    /// "RxC", the spelling used in every error message.
+    public var shapeDescription: String { "\(rows)x\(cols)" }
+
+    /// The first element; valid for `count` elements while the matrix is alive.
+    ///
+    /// Keep the matrix alive while using the pointer
+    /// (`withExtendedLifetime(m) { ... }`), and write through it only under
+    /// the sharing contract above.
+    public var baseAddress: UnsafeMutablePointer<Double> { storage }
+
+    /// The element at row `r`, column `c`.
+    ///
+    /// - Precondition: `0 <= r < rows` and `0 <= c < cols`.
+    public subscript(r: Int, c: Int) -> Double {
+        get {
+            precondition(r >= 0 && r < rows && c >= 0 && c < cols,
+                         "index (\(r), \(c)) is outside a \(shapeDescription) matrix")
+            return storage[r * cols + c]
+        }
+        set {
+            precondition(r >= 0 && r < rows && c >= 0 && c < cols,
+                         "index (\(r), \(c)) is outside a \(shapeDescription) matrix")
+            storage[r * cols + c] = newValue
+        }
+    }
+
+    /// The elements in row-major order.
+    public func toArray() -> [Double] {
+        Array(UnsafeBufferPointer(start: storage, count: count))
+    }
+
+    /// A new matrix with the same shape, `isVector` flag and elements.
+    public func copy() -> Matrix {
+        let result = Matrix(rows: rows, cols: cols, isVector: isVector)
+        result.storage.update(from: storage, count: count)
+        return result
+    }
+}

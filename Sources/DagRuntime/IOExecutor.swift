@@ -1,0 +1,77 @@
+import Glibc
+
+/// Runs IO tasks without holding a compute core, on a small pool of its own threads
+/// (created on demand up to `threads`), never on the pinned CPU workers.
+///
+/// - Blocking calls (file reads and writes, external commands) run as jobs on the pool;
+///   the thread sleeps in the kernel while the IO happens.
+/// - Waits (`sleep`, async closures) run as Swift concurrency tasks whose executor
+///   preference is this pool (it is a `TaskExecutor`): a sleeping task holds no thread,
+///   so thousands can be pending at once, and they never depend on the global
+///   cooperative pool, which an embedding program may be blocking.
+final class IOExecutor: TaskExecutor, @unchecked Sendable {
+    private let lock = ConditionLock()
+    private let jobAvailable: ConditionLock.Condition
+    private var queue: [@Sendable () -> Void] = []
+    private var head = 0
+    private var threads: [pthread_t] = []
+    private var idle = 0
+    private var stopping = false
+    private let maxThreads: Int
+
+    init(threads: Int) {
+        maxThreads = threads
+        jobAvailable = lock.makeCondition()
+    }
+
+    func runAsync(_ job: @escaping @Sendable () async -> Void) {
+        Task(executorPreference: self) { await job() }
+    }
+
+    /// `TaskExecutor`: partial tasks of the async IO jobs run on the pool's threads.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        runBlocking { [self] in job.runSynchronously(on: asUnownedTaskExecutor()) }
+    }
+
+    func runBlocking(_ job: @escaping @Sendable () -> Void) {
+        lock.withLock {
+            queue.append(job)
+            if idle == 0 && threads.count < maxThreads {
+                threads.append(startThread(name: "dagrun-io\(threads.count)") { [self] in loop() })
+            } else {
+                jobAvailable.signal()
+            }
+        }
+    }
+
+    private func loop() {
+        lock.lock()
+        while true {
+            if head < queue.count {
+                let job = queue[head]
+                head += 1
+                if head == queue.count { queue.removeAll(keepingCapacity: true); head = 0 }
+                lock.unlock()
+                job()
+                lock.lock()
+                continue
+            }
+            if stopping { break }
+            idle += 1
+            jobAvailable.wait()
+            idle -= 1
+        }
+        lock.unlock()
+    }
+
+    /// Stops the pool after the queued jobs ran; joins its threads.
+    func shutdown() {
+        let toJoin = lock.withLock {
+            stopping = true
+            jobAvailable.broadcast()
+            return threads
+        }
+        for t in toJoin { pthread_join(t, nil) }
+    }
+}

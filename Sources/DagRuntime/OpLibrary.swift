@@ -1,0 +1,139 @@
+import DagCore
+import DagKernels
+
+/// How an op runs: synchronously (on a pinned CPU worker, or on an IO thread when its
+/// class is `io`), or asynchronously on the IO executor (waits such as `sleep`).
+public enum OpBody: Sendable {
+    case sync(@Sendable (OpInput) throws -> TaskValue)
+    case async(@Sendable (OpInput) async throws -> TaskValue)
+}
+
+/// A Swift closure given to ``GraphBuilder/task(_:id:inputs:class:file:line:_:)``.
+struct ClosureBody: Sendable {
+    let body: OpBody
+}
+
+/// Op implementations by name. ``standard`` implements every op of ``OpCatalogue/standard``.
+public struct OpLibrary: Sendable {
+    public private(set) var bodies: [String: OpBody] = [:]
+
+    public init() {}
+
+    public mutating func register(_ name: String, _ body: OpBody) {
+        bodies[name] = body
+    }
+
+    public subscript(name: String) -> OpBody? { bodies[name] }
+
+    public static let standard: OpLibrary = {
+        var lib = OpLibrary()
+        lib.register("random", .sync { i in
+            .matrix(Kernels.random(rows: i.args.int("rows"), cols: i.args.int("cols"), seed: UInt64(bitPattern: Int64(i.args.int("seed")))))
+        })
+        lib.register("zeros", .sync { i in .matrix(Kernels.zeros(rows: i.args.int("rows"), cols: i.args.int("cols"))) })
+        lib.register("ones", .sync { i in .matrix(Kernels.ones(rows: i.args.int("rows"), cols: i.args.int("cols"))) })
+        lib.register("eye", .sync { i in .matrix(Kernels.eye(i.args.int("n"))) })
+        lib.register("gemm", .sync { i in
+            let c = i.inputs.count == 3 ? try i.matrix(2) : nil
+            return .matrix(try Kernels.gemm(try i.matrix(0), try i.matrix(1), c: c,
+                                            alpha: i.args.double("alpha"), beta: i.args.double("beta"),
+                                            transA: i.args.bool("transA"), transB: i.args.bool("transB")))
+        })
+        lib.register("add", .sync { i in
+            if case .scalar = i.inputs[0] {
+                return .scalar(try i.inputs.indices.reduce(0.0) { acc, k throws(OpError) in
+                    guard let v = i.inputs[k].scalar else { throw OpError("input '\(i.inputIDs[k])' is \(i.inputs[k]), not a scalar") }
+                    return acc + v
+                })
+            }
+            var acc = try i.matrix(0)
+            for k in 1..<i.inputs.count { acc = try Kernels.add(acc, try i.matrix(k)) }
+            return .matrix(acc)
+        })
+        lib.register("scale", .sync { i in
+            let alpha = i.args.double("alpha")
+            if let v = i.inputs[0].scalar { return .scalar(alpha * v) }
+            return .matrix(Kernels.scale(try i.matrix(0), by: alpha))
+        })
+        lib.register("sum", .sync { i in
+            var total = 0.0
+            for (k, v) in i.inputs.enumerated() {
+                switch v {
+                case .matrix(let m): total += Kernels.sum(m)
+                case .scalar(let s): total += s
+                default: throw OpError("input '\(i.inputIDs[k])' is \(v); sum needs matrices or scalars")
+                }
+            }
+            return .scalar(total)
+        })
+        lib.register("noop", .sync { _ in .nothing })
+        lib.register("load_npy", .sync { i in .matrix(try NPY.read(path: i.resolve(i.args.string("path")!))) })
+        lib.register("save_npy", .sync { i in
+            try AtomicFile.write(NPY.encode(try i.matrix(0)), to: i.resolve(i.args.string("path")!))
+            return .nothing
+        })
+        lib.register("read_text", .sync { i in
+            .text(try AtomicFile.readText(i.resolve(i.args.string("path")!)))
+        })
+        lib.register("write_text", .sync { i in
+            let text: String
+            switch i.inputs.first {
+            case nil: text = i.args.string("text") ?? ""
+            case .text(let s)?: text = s
+            case .scalar(let v)?: text = "\(v)\n"
+            case .matrix(let m)?: text = formatMatrix(m)
+            case let other?: throw OpError("input '\(i.inputIDs[0])' is \(other); write_text needs text, a scalar or a matrix")
+            }
+            try AtomicFile.write(Array(text.utf8), to: i.resolve(i.args.string("path")!))
+            return .nothing
+        })
+        lib.register("sleep", .async { i in
+            try await Task.sleep(nanoseconds: UInt64(i.args.double("seconds") * 1e9))
+            return .nothing
+        })
+        lib.register("exec", .sync { i in
+            let cwd = i.args.string("cwd").map(i.resolve) ?? i.baseDirectory
+            let result = try ExternalCommand.run(argv: i.args.strings("argv")!, cwd: cwd.isEmpty ? nil : cwd)
+            if let out = i.args.string("stdout") { try AtomicFile.write(result.stdout, to: i.resolve(out)) }
+            if let err = i.args.string("stderr") { try AtomicFile.write(result.stderr, to: i.resolve(err)) }
+            try result.check()
+            return .text(String(decoding: result.stdout, as: UTF8.self))
+        })
+        return lib
+    }()
+}
+
+/// One row per line, values separated by spaces, each in its shortest exact (round-trip) form.
+func formatMatrix(_ m: Matrix) -> String {
+    var s = ""
+    for r in 0..<m.rows {
+        for c in 0..<m.cols {
+            if c > 0 { s += " " }
+            s += "\(m[r, c])"
+        }
+        s += "\n"
+    }
+    return s
+}
+
+extension GraphBuilder {
+    /// Adds a task that runs a Swift closure on the task's input values.
+    ///
+    /// CPU closures run on a pinned worker; `class: .io` closures on an IO thread.
+    @discardableResult
+    public mutating func task(_ label: String, id: String? = nil, inputs: [TaskHandle] = [], class taskClass: TaskClass = .cpu,
+                              file: String = #fileID, line: Int = #line,
+                              _ body: @escaping @Sendable ([TaskValue]) throws -> TaskValue) -> TaskHandle {
+        addClosure(label: label, id: id, inputs: inputs, class: taskClass,
+                   body: ClosureBody(body: .sync { try body($0.inputs) }), file: file, line: line)
+    }
+
+    /// Adds an IO task that awaits (a download, a wait, a service call) without holding a core.
+    @discardableResult
+    public mutating func asyncTask(_ label: String, id: String? = nil, inputs: [TaskHandle] = [],
+                                   file: String = #fileID, line: Int = #line,
+                                   _ body: @escaping @Sendable ([TaskValue]) async throws -> TaskValue) -> TaskHandle {
+        addClosure(label: label, id: id, inputs: inputs, class: .io,
+                   body: ClosureBody(body: .async { try await body($0.inputs) }), file: file, line: line)
+    }
+}

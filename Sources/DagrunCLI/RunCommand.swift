@@ -1,0 +1,152 @@
+import ArgumentParser
+import DagrunKit
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a graph: CPU tasks on pinned workers (critical path first), IO tasks on the IO executor.")
+
+    enum SummaryFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Argument(help: "Graph file (JSON, format version 1).")
+    var file: String
+
+    @Option(help: "Number of CPU workers, one pinned thread per core (default: every core).")
+    var workers: Int?
+
+    @Option(help: "Write the executed schedule as Graphviz DOT to this file.")
+    var dot: String?
+
+    @Option(help: "Write a Chrome trace-event JSON file (open it in Perfetto or chrome://tracing).")
+    var trace: String?
+
+    @Option(help: "Summary format: text or json.")
+    var summary: SummaryFormat = .text
+
+    @Option(help: "Directory that relative paths in the graph are resolved against (default: the graph file's directory).")
+    var baseDir: String?
+
+    @Flag(help: "Do not pin workers to cores.")
+    var noPin = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    func validate() throws {
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
+    }
+
+    func run() throws {
+        let (graph, loadSeconds, validateSeconds) = try loadGraph(file)
+        let topology: HardwareTopology
+        do { topology = try HardwareTopology.host() } catch {
+            printError("error: cannot read this machine's topology: \(error)")
+            throw ExitWith(code: 2)
+        }
+        var options = RunOptions(workers: workers, baseDirectory: baseDir ?? directory(of: file))
+        options.pin = !noPin
+        options.keep = .none
+        let cores = topology.cores.count
+        if let workers, workers > cores, !quiet {
+            printError("note: \(workers) workers on \(cores) cores: workers share cores round-robin")
+        }
+        let report: RunReport
+        let t0 = Clock.seconds()
+        do {
+            report = try Scheduler(topology: topology).run(graph, options: options)
+        } catch {
+            printError("error: \(error)")
+            throw ExitWith(code: 2)
+        }
+        let runSeconds = Clock.seconds() - t0
+
+        if let dot { try writeOutput(GraphDOT.schedule(report.trace), to: dot, what: "schedule DOT") }
+        if let trace { try writeOutput(ChromeTrace.json(report.trace), to: trace, what: "trace") }
+
+        for w in report.warnings { printError("warning: \(w)") }
+        for f in report.failures { printError("error: \(f)") }
+        let cancelled = report.trace.records.filter { $0.status == .cancelled }.map { graph.ids[Int($0.task)] }
+        if !cancelled.isEmpty {
+            let shown = cancelled.prefix(10).joined(separator: ", ") + (cancelled.count > 10 ? ", ..." : "")
+            printError("\(cancelled.count) dependent task\(cancelled.count == 1 ? " was" : "s were") cancelled: \(shown)")
+        }
+        if !quiet {
+            let phases = Summary.Phases(load: loadSeconds, validate: validateSeconds, run: runSeconds)
+            let s = Summary(file: file, report: report, phases: phases)
+            print(summary == .json ? s.json() : s.text(), terminator: "")
+        }
+        if !report.succeeded { throw ExitWith.taskFailed }
+    }
+}
+
+/// The run summary, as text for people or JSON for scripts.
+struct Summary {
+    struct Phases { var load, validate, run: Double }
+    let file: String
+    let report: RunReport
+    let phases: Phases
+
+    var trace: ExecutionTrace { report.trace }
+    var graph: TaskGraph { trace.graph }
+    var makespan: Double { Double(trace.makespanNanos) * 1e-9 }
+
+    func busyShares() -> [Double] {
+        trace.busyNanosPerWorker.map { makespan > 0 ? Double($0) * 1e-9 / makespan : 0 }
+    }
+
+    func realisedCriticalSeconds() -> Double {
+        let path = trace.realisedCriticalPath
+        guard let first = path.first, let last = path.last else { return 0 }
+        return Double(trace.records[Int(last)].endNanos - trace.records[Int(first)].startNanos) * 1e-9
+    }
+
+    func ids(_ path: [Int32]) -> [String] { path.map { graph.ids[Int($0)] } }
+
+    func text() -> String {
+        let done = report.count(.done), failed = report.count(.failed), cancelled = report.count(.cancelled)
+        var s = "\(file): ran \(done + failed) of \(graph.count) tasks (\(done) done, \(failed) failed, \(cancelled) cancelled)"
+        s += " on \(trace.workers.count) worker\(trace.workers.count == 1 ? "" : "s") in \(formatSeconds(makespan))\n"
+        let est = ids(graph.criticalPath)
+        s += "critical path: \(formatSeconds(graph.criticalPathCost)) estimated over \(est.count) tasks"
+        s += "; \(formatSeconds(realisedCriticalSeconds())) as run (\(abbreviated(ids(trace.realisedCriticalPath))))\n"
+        let shares = busyShares()
+        s += "cores busy: " + trace.workers.map { w in
+            let pin = w.pinned ? "" : " unpinned"
+            return "core \(w.coreLogicalIndex) (cpu \(w.osCPU)\(pin)) \(Int((shares[w.index] * 100).rounded()))%"
+        }.joined(separator: ", ") + "\n"
+        s += "phases: load \(formatSeconds(phases.load)), validate \(formatSeconds(phases.validate)), run \(formatSeconds(phases.run))\n"
+        return s
+    }
+
+    func abbreviated(_ path: [String]) -> String {
+        path.count > 6 ? path.prefix(3).joined(separator: " -> ") + " -> ... -> " + path.suffix(2).joined(separator: " -> ")
+            : path.joined(separator: " -> ")
+    }
+
+    func json() -> String {
+        let q = jsonString
+        func list(_ xs: [String]) -> String { "[" + xs.map(q).joined(separator: ", ") + "]" }
+        let shares = busyShares()
+        let workers = trace.workers.map { w in
+            "{\"worker\": \(w.index), \"core\": \(w.coreLogicalIndex), \"cpu\": \(w.osCPU), \"pinned\": \(w.pinned), \"busy_share\": \(shares[w.index])}"
+        }
+        let failures = report.failures.map { f in
+            "{\"task\": \(q(f.taskID)), \"op\": \(q(f.op)), \"inputs\": \(list(f.inputs.map(\.id))), \"cause\": \(q(f.cause))}"
+        }
+        return """
+        {
+          "file": \(q(file)),
+          "tasks": \(graph.count),
+          "done": \(report.count(.done)),
+          "failed": \(report.count(.failed)),
+          "cancelled": \(report.count(.cancelled)),
+          "makespan_s": \(makespan),
+          "critical_path": {"estimated_s": \(graph.criticalPathCost), "estimated_tasks": \(list(ids(graph.criticalPath))), "realised_s": \(realisedCriticalSeconds()), "realised_tasks": \(list(ids(trace.realisedCriticalPath)))},
+          "phases_s": {"load": \(phases.load), "validate": \(phases.validate), "run": \(phases.run)},
+          "workers": [\(workers.joined(separator: ", "))],
+          "failures": [\(failures.joined(separator: ", "))],
+          "warnings": \(list(report.warnings))
+        }
+
+        """
+    }
+}

@@ -1,0 +1,169 @@
+import Testing
+@testable import DagCore
+
+/// Validation collects every issue with the task, the field and a hint.
+@Suite struct ValidationTests {
+    func spec(_ tasks: [TaskSpec]) -> GraphSpec {
+        // Give every task a fake location: line = its position, so order and locations are checkable.
+        GraphSpec(file: "g.json", tasks: tasks.enumerated().map { k, t in
+            var t = t
+            t.location = SourceLocation(file: "g.json", line: k + 1, column: 5)
+            return t
+        })
+    }
+
+    func issues(_ tasks: [TaskSpec]) -> [GraphIssue] {
+        do {
+            _ = try GraphValidator().validate(spec(tasks))
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    @Test func validGraphBuilds() throws {
+        let g = try GraphValidator().validate(spec([
+            TaskSpec(id: "a", op: "random", args: ["rows": 4, "cols": 3]),
+            TaskSpec(id: "b", op: "gemm", inputs: ["a", "a"], args: ["transA": true]),
+        ]))
+        #expect(g.count == 2)
+        #expect(g.shapes[1] == .matrix(rows: 3, cols: 3))
+        #expect(g.args[0].int("seed") == 0, "defaults are filled in")
+        #expect(g.classes == [.cpu, .cpu])
+    }
+
+    @Test func duplicateIDNamesTheFirstDeclaration() {
+        let found = issues([TaskSpec(id: "a", op: "noop"), TaskSpec(id: "a", op: "noop")])
+        #expect(found.count == 1)
+        #expect(found[0].taskID == "a" && found[0].field == "id")
+        #expect(found[0].description.contains("first declared at g.json:1:5"))
+        #expect(found[0].location?.line == 2)
+    }
+
+    @Test func unknownInputSuggestsTheNearestID() {
+        let found = issues([TaskSpec(id: "matrix", op: "noop"), TaskSpec(id: "b", op: "noop", inputs: ["matrx"])])
+        #expect(found.map(\.field) == ["inputs[0]"])
+        #expect(found[0].description.contains("unknown input 'matrx'"))
+        #expect(found[0].hint == "did you mean 'matrix'?")
+    }
+
+    ///   start -> a -> b -> c -> end
+    ///            ^---------'
+    @Test func cycleIsPrintedAsAPath() {
+        let found = issues([
+            TaskSpec(id: "start", op: "noop"),
+            TaskSpec(id: "a", op: "noop", inputs: ["start", "c"]),
+            TaskSpec(id: "b", op: "noop", inputs: ["a"]),
+            TaskSpec(id: "c", op: "noop", inputs: ["b"]),
+            TaskSpec(id: "end", op: "noop", inputs: ["c"]),
+        ])
+        #expect(found.count == 1)
+        #expect(found[0].message == "cycle: a -> b -> c -> a")
+        #expect(found[0].taskID == "a")
+    }
+
+    @Test func twoSeparateCyclesAreBothReported() {
+        let found = issues([
+            TaskSpec(id: "a", op: "noop", inputs: ["b"]), TaskSpec(id: "b", op: "noop", inputs: ["a"]),
+            TaskSpec(id: "x", op: "noop", inputs: ["y"]), TaskSpec(id: "y", op: "noop", inputs: ["x"]),
+        ])
+        #expect(Set(found.map(\.message)) == ["cycle: a -> b -> a", "cycle: x -> y -> x"])
+    }
+
+    @Test func selfInputIsACycle() {
+        let found = issues([TaskSpec(id: "loop", op: "noop", inputs: ["loop"])])
+        #expect(found.count == 1 && found[0].message.contains("loop -> loop"))
+    }
+
+    @Test func unknownOpListsNearestNames() {
+        let found = issues([TaskSpec(id: "a", op: "gemn")])
+        #expect(found[0].field == "op")
+        #expect(found[0].hint == "did you mean 'gemm'?")
+    }
+
+    @Test func argumentsAreTypedRequiredAndKnown() {
+        let found = issues([
+            TaskSpec(id: "a", op: "random", args: ["rows": "4", "cols": 4]),
+            TaskSpec(id: "b", op: "zeros", args: ["rows": 4]),
+            TaskSpec(id: "c", op: "scale", inputs: ["b"], args: ["alpah": 2]),
+            TaskSpec(id: "d", op: "sleep", args: ["seconds": -1.0]),
+            TaskSpec(id: "e", op: "ones", args: ["rows": 0, "cols": 3]),
+        ])
+        let byTask = Dictionary(grouping: found, by: { $0.taskID! })
+        #expect(byTask["a"]?.first?.message == "argument 'rows' must be an integer, got string \"4\"")
+        #expect(byTask["b"]?.first?.field == "args.cols")
+        #expect(byTask["b"]?.first?.message.hasPrefix("missing required argument 'cols'") == true)
+        #expect(byTask["c"]?.contains { $0.field == "args.alpah" && $0.hint == "did you mean 'alpha'?" } == true)
+        #expect(byTask["c"]?.count == 1, "a misspelt argument is reported once, not also as missing")
+        #expect(byTask["d"]?.first?.message.contains("must be a finite number >= 0") == true)
+        #expect(byTask["e"]?.first?.message == "argument 'rows' must be at least 1, got 0")
+    }
+
+    @Test func gemmShapeMismatchNamesBothTasksAndShapes() {
+        let found = issues([
+            TaskSpec(id: "a", op: "random", args: ["rows": 100, "cols": 50]),
+            TaskSpec(id: "b", op: "random", args: ["rows": 60, "cols": 10]),
+            TaskSpec(id: "c", op: "gemm", inputs: ["a", "b"]),
+        ])
+        #expect(found.count == 1)
+        #expect(found[0].taskID == "c")
+        #expect(found[0].message.contains("'a' (100x50)") && found[0].message.contains("'b' (60x10)"))
+    }
+
+    @Test func transposesChangeTheShapeRule() throws {
+        let g = try GraphValidator().validate(spec([
+            TaskSpec(id: "a", op: "random", args: ["rows": 100, "cols": 50]),
+            TaskSpec(id: "b", op: "random", args: ["rows": 60, "cols": 50]),
+            TaskSpec(id: "c", op: "gemm", inputs: ["a", "b"], args: ["transB": true]),
+        ]))
+        #expect(g.shapes[2] == .matrix(rows: 100, cols: 60))
+    }
+
+    @Test func shapesPropagateThroughChains() {
+        let found = issues([
+            TaskSpec(id: "a", op: "ones", args: ["rows": 2, "cols": 3]),
+            TaskSpec(id: "s", op: "scale", inputs: ["a"], args: ["alpha": 2]),
+            TaskSpec(id: "t", op: "eye", args: ["n": 3]),
+            TaskSpec(id: "u", op: "add", inputs: ["s", "t"]),
+        ])
+        #expect(found.count == 1)
+        #expect(found[0].message.contains("'s' is 2x3 and 't' is 3x3"))
+    }
+
+    @Test func ioOnlyOpsRejectCPUClass() {
+        let found = issues([TaskSpec(id: "w", op: "sleep", args: ["seconds": 1], taskClass: .cpu)])
+        #expect(found.map(\.field) == ["class"])
+    }
+
+    @Test func everyIssueIsReportedSortedByLine() {
+        let found = issues([
+            TaskSpec(id: "x", op: "ones", args: ["rows": 3, "cols": 3]),
+            TaskSpec(id: "y", op: "ones", args: ["rows": 2, "cols": 2]),
+            TaskSpec(id: "sum", op: "add", inputs: ["x", "y"]),
+            TaskSpec(id: "x", op: "eye", args: ["n": 3]),
+            TaskSpec(id: "z", op: "scale", inputs: ["nothing"], args: ["alpha": 1]),
+        ])
+        #expect(found.count == 3)
+        #expect(found.map { $0.location!.line } == [3, 4, 5])
+    }
+
+    @Test func inputCountIsChecked() {
+        let found = issues([TaskSpec(id: "a", op: "ones", args: ["rows": 1, "cols": 1]),
+                            TaskSpec(id: "g", op: "gemm", inputs: ["a"])])
+        #expect(found.count == 1 && found[0].message == "op 'gemm' takes 2 to 3 inputs, got 1")
+    }
+
+    @Test func betaWithoutCIsAnError() {
+        let found = issues([TaskSpec(id: "a", op: "ones", args: ["rows": 2, "cols": 2]),
+                            TaskSpec(id: "g", op: "gemm", inputs: ["a", "a"], args: ["beta": 1])])
+        #expect(found.count == 1 && found[0].field == "args.beta")
+    }
+
+    @Test func nearestNamesRanksByDistance() {
+        #expect(nearestNames(to: "gem", in: ["gemm", "sum", "eye"]) == ["gemm"])
+        #expect(nearestNames(to: "alpah", in: ["alpha", "beta"]) == ["alpha"], "a transposition is one edit")
+        #expect(nearestNames(to: "load", in: ["load_npy", "read_text"]) == ["load_npy"], "prefixes match")
+        #expect(nearestNames(to: "zzzzzz", in: ["gemm", "sum"]).isEmpty)
+        #expect(didYouMean(["a", "b", "c"]) == "did you mean 'a', 'b' or 'c'?")
+    }
+}
