@@ -46,6 +46,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // The README's embedding example, compiled and run by the end-to-end tests.
+        .executableTarget(name: "EmbeddingExample", dependencies: ["DagrunKit"], swiftSettings: strict),
+
         .testTarget(name: "DagCoreTests", dependencies: ["DagCore"], swiftSettings: strict),
         .testTarget(name: "DagJSONTests", dependencies: ["DagJSON"], swiftSettings: strict),
         .testTarget(name: "DagFormatTests", dependencies: ["DagFormat"], swiftSettings: strict),
@@ -53,6 +56,8 @@ let package = Package(
         .testTarget(name: "DagKernelsTests", dependencies: ["DagKernels"], swiftSettings: strict),
         .testTarget(name: "DagRuntimeTests", dependencies: ["DagRuntime", "DagFormat"], swiftSettings: strict),
         .testTarget(name: "DagRenderTests", dependencies: ["DagRender", "DagRuntime"], swiftSettings: strict),
-        .testTarget(name: "DagrunEndToEndTests", dependencies: ["DagrunKit"], swiftSettings: strict),
+        // Depends on the executables so that `swift test` builds them; the tests run the binaries.
+        .testTarget(name: "DagrunEndToEndTests", dependencies: ["DagrunKit", "DagrunCLI", "EmbeddingExample"],
+                    swiftSettings: strict),
     ]
 )

@@ -70,6 +70,7 @@ public struct InputRule: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch max {
+        case .some(0): "no inputs"
         case .some(let m) where m == min: m == 1 ? "exactly 1 input" : "exactly \(m) inputs"
         case .some(let m): "\(min) to \(m) inputs"
         case .none: min == 0 ? "any number of inputs" : "at least \(min) input\(min == 1 ? "" : "s")"

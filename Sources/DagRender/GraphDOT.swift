@@ -19,7 +19,7 @@ public enum GraphDOT {
     }
 
     /// The executed schedule: each node labelled with op, where it ran (core or IO) and
-    /// when (start and duration); filled by core colour; IO tasks as ellipses, failed
+    /// when (start and duration); boxes filled by core colour; IO tasks as grey ellipses, failed
     /// tasks red, cancelled ones grey and dashed; the realised critical path's tasks with a
     /// double border and its edges in bold red.
     public static func schedule(_ trace: ExecutionTrace) -> String {
@@ -43,8 +43,8 @@ public enum GraphDOT {
             case -1:
                 where_ = "io"
                 attrs.append("shape=ellipse")
-                attrs.append("style=\"filled,dashed\"")
-                attrs.append("fillcolor=white")
+                attrs.append("style=filled")
+                attrs.append("fillcolor=\"#eeeeee\"")
             default:
                 attrs.append(graph.classes[i] == .cpu ? "shape=box" : "shape=ellipse")
                 attrs.append("style=dashed")

@@ -1,0 +1,208 @@
+import Foundation
+import Testing
+
+/// The built `dagrun` binary on every file in graphs/: stdout, stderr and exit codes.
+@Suite(.serialized) struct CLITests {
+    static let examples = (try? files(in: "graphs", ext: ".json").filter { $0 != "schema.json" }) ?? []
+    static let invalid = (try? files(in: "graphs/invalid", ext: ".json")) ?? []
+    static let failing = (try? files(in: "graphs/failing", ext: ".json")) ?? []
+
+    @Test func thereAreExamplesToRun() {
+        #expect(Self.examples.count >= 5)
+        #expect(Self.invalid.count >= 10)
+        #expect(Self.failing.count >= 2)
+    }
+
+    @Test(arguments: examples)
+    func exampleValidates(file: String) throws {
+        let r = try dagrun("validate", "graphs/\(file)")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("graphs/\(file): ok: "))
+        #expect(r.stderr.isEmpty)
+    }
+
+    /// Each example runs to completion on 2 workers; its summary, DOT and trace are complete.
+    @Test(arguments: examples)
+    func exampleRuns(file: String) throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try dagrun("run", "\(dir)/\(file)", "--workers", "2", "--summary", "json",
+                           "--dot", "\(dir)/schedule.dot", "--trace", "\(dir)/trace.json")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        let s = try jsonObject(r.stdout)
+        let tasks = try #require(s["tasks"] as? Int)
+        #expect(s["done"] as? Int == tasks)
+        #expect(s["failed"] as? Int == 0 && s["cancelled"] as? Int == 0)
+        let workers = try #require(s["workers"] as? [[String: Any]])
+        #expect(workers.count == 2)
+        #expect(workers.allSatisfy { $0["pinned"] as? Bool == true })
+        let phases = try #require(s["phases_s"] as? [String: Double])
+        #expect(Set(phases.keys) == ["load", "validate", "run"])
+        let dot = try String(contentsOfFile: "\(dir)/schedule.dot", encoding: .utf8)
+        #expect(dot.hasPrefix("digraph ") && dot.contains("core "))
+        let trace = try jsonObject(try String(contentsOfFile: "\(dir)/trace.json", encoding: .utf8))
+        let events = try #require(trace["traceEvents"] as? [[String: Any]])
+        #expect(events.filter { $0["ph"] as? String == "X" }.count == tasks)
+    }
+
+    @Test func textSummaryNamesWhatHappened() throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try dagrun("run", "\(dir)/diamond.json", "--workers", "1")
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        #expect(lines[0].hasSuffix("ran 5 of 5 tasks (5 done, 0 failed, 0 cancelled) on 1 worker in " + lines[0].split(separator: " in ").last!))
+        #expect(lines[1].hasPrefix("critical path: "))
+        #expect(lines[2].hasPrefix("cores busy: core 0 (cpu "))
+        #expect(lines[3].hasPrefix("phases: load "))
+        let quiet = try dagrun("run", "\(dir)/diamond.json", "--quiet")
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
+    }
+
+    /// Invalid graphs: exit 2, nothing run, stderr exactly as in graphs/invalid/NAME.stderr.
+    /// Set DAGRUN_UPDATE_GOLDEN=1 to rewrite the golden files after an intended change.
+    @Test(arguments: invalid)
+    func invalidGraphIsRejected(file: String) throws {
+        let path = "graphs/invalid/\(file)"
+        let golden = repoRoot + "/" + path.replacingOccurrences(of: ".json", with: ".stderr")
+        for command in ["validate", "run"] {
+            let r = try dagrun(command, path)
+            #expect(r.status == 2, "\(command) \(file): exit \(r.status)")
+            #expect(r.stdout.isEmpty)
+            if ProcessInfo.processInfo.environment["DAGRUN_UPDATE_GOLDEN"] == "1" && command == "validate" {
+                try r.stderr.write(toFile: golden, atomically: true, encoding: .utf8)
+            }
+            let expected = try String(contentsOfFile: golden, encoding: .utf8)
+            #expect(r.stderr == expected, "\(command) \(file)")
+        }
+    }
+
+    /// Every error line names file:line:column (or the file, when it cannot be read).
+    @Test(arguments: invalid)
+    func everyErrorHasAPosition(file: String) throws {
+        let r = try dagrun("validate", "graphs/invalid/\(file)")
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count >= 2)
+        for line in lines.dropLast() {
+            #expect(line.range(of: #"^graphs/invalid/[a-z-]+\.json:\d+:\d+: error: "#, options: .regularExpression) != nil, "\(line)")
+        }
+        #expect(lines.last!.hasSuffix("; nothing was run"))
+    }
+
+    /// A task that fails: exit 1, its id, op, inputs and cause on stderr; dependents cancelled.
+    @Test func failingTaskReportsAndCancels() throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try dagrun("run", "\(dir)/failing/failing-task.json", "--summary", "json")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: task 'boom' (op exec, no inputs) failed: command 'sh -c \"echo disk on fire >&2; exit 3\"' exited with status 3; stderr: disk on fire"), "\(r.stderr)")
+        #expect(r.stderr.contains("2 dependent tasks were cancelled: after-boom, later"))
+        let s = try jsonObject(r.stdout)
+        #expect(s["done"] as? Int == 2 && s["failed"] as? Int == 1 && s["cancelled"] as? Int == 2)
+        #expect(!FileManager.default.fileExists(atPath: "\(dir)/failing/out/never.txt"))
+
+        let m = try dagrun("run", "\(dir)/failing/missing-file.json")
+        #expect(m.status == 1)
+        #expect(m.stderr.contains("task 'load' (op load_npy, no inputs) failed: "))
+        #expect(m.stderr.contains("no-such-dir/missing.npy"))
+    }
+
+    @Test func usageErrorsExitWithTwo() throws {
+        for args in [["run"], ["run", "graphs/diamond.json", "--workers", "0"], ["frobnicate"],
+                     ["run", "graphs/diamond.json", "--summary", "yaml"], ["run", "does-not-exist.json"],
+                     ["run", "graphs"]] {
+            let r = try runProduct("dagrun", args)
+            #expect(r.status == 2, "\(args): exit \(r.status), \(r.stderr)")
+            #expect(!r.stderr.isEmpty && r.stdout.isEmpty, "\(args)")
+        }
+        let help = try dagrun("--help")
+        #expect(help.status == 0 && help.stdout.contains("USAGE"))
+    }
+
+    @Test func planDOTParsesWithGraphviz() throws {
+        let r = try dagrun("dot", "graphs/tiled-matmul.json")
+        #expect(r.status == 0 && r.stdout.hasPrefix("digraph \"tiled-matmul\""))
+        guard graphvizInstalled else {
+            print("skipped: Graphviz is not installed; DOT not rendered")
+            return
+        }
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try r.stdout.write(toFile: "\(dir)/plan.dot", atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/dot")
+        p.arguments = ["-Tsvg", "-o", "\(dir)/plan.svg", "\(dir)/plan.dot"]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(try String(contentsOfFile: "\(dir)/plan.svg", encoding: .utf8).contains("<svg"))
+    }
+
+    @Test func topologyIsPrinted() throws {
+        let host = try dagrun("topology", "--workers", "1")
+        #expect(host.status == 0)
+        #expect(host.stdout.hasPrefix("host: "))
+        #expect(host.stdout.contains("Core L#0"))
+        #expect(host.stdout.contains("1 worker pinned to: w0=core 0"))
+        let synthetic = try dagrun("topology", "--synthetic", "package:2 numa:2 core:8 pu:2", "--json")
+        #expect(synthetic.status == 0)
+        let s = try jsonObject(synthetic.stdout)
+        #expect(s["packages"] as? Int == 2 && s["numa_nodes"] as? Int == 4 && s["cores"] as? Int == 32 && s["pus"] as? Int == 64)
+        let bad = try dagrun("topology", "--synthetic", "package:banana")
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("package:banana"))
+        let tooMany = try dagrun("topology", "--workers", "999")
+        #expect(tooMany.status == 2)
+    }
+
+    @Test func opsAndSchemaAreListed() throws {
+        let ops = try dagrun("ops")
+        for name in ["random", "zeros", "ones", "eye", "gemm", "add", "scale", "sum",
+                     "load_npy", "save_npy", "read_text", "write_text", "sleep", "exec"] {
+            #expect(ops.stdout.contains("\n\(name) [") || ops.stdout.hasPrefix("\(name) ["), "\(name)")
+        }
+        let schema = try dagrun("schema")
+        #expect(schema.stdout == (try String(contentsOfFile: repoRoot + "/graphs/schema.json", encoding: .utf8)))
+    }
+
+    /// `.npy` files written by dagrun load in numpy with the expected values, and numpy's files load in dagrun.
+    @Test(.enabled(if: pythonWithNumpy, "python3 with numpy is not installed")) func npyRoundTripsThroughNumpy() throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let graph = """
+        {"version": 1, "tasks": [
+          {"id": "in", "op": "load_npy", "args": {"path": "data/part-1.npy"}},
+          {"id": "twice", "op": "scale", "inputs": ["in"], "args": {"alpha": 2}},
+          {"id": "out", "op": "save_npy", "inputs": ["twice"], "args": {"path": "out/twice.npy"}}
+        ]}
+        """
+        try graph.write(toFile: "\(dir)/npy.json", atomically: true, encoding: .utf8)
+        let r = try dagrun("run", "\(dir)/npy.json", "--quiet")
+        #expect(r.status == 0, "\(r.stderr)")
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", """
+            import numpy as np, sys
+            a = np.load(sys.argv[1]); b = np.load(sys.argv[2])
+            sys.exit(0 if b.dtype == np.float64 and b.shape == a.shape and np.array_equal(b, 2 * a) else 1)
+            """, "\(dir)/data/part-1.npy", "\(dir)/out/twice.npy"]
+        try check.run()
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0)
+    }
+
+    /// The README's embedding example is Sources/EmbeddingExample/main.swift, and it runs.
+    @Test func readmeEmbeddingExampleCompilesAndRuns() throws {
+        let readme = try String(contentsOfFile: repoRoot + "/README.md", encoding: .utf8)
+        let source = try String(contentsOfFile: repoRoot + "/Sources/EmbeddingExample/main.swift", encoding: .utf8)
+        #expect(readme.contains("```swift\n" + source + "```"), "README's embedding example differs from Sources/EmbeddingExample/main.swift")
+        let r = try runProduct("EmbeddingExample", [])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("c is 512x128, mean 6") == true, "\(r.stdout)")
+        #expect(lines.contains("critical path: a -> c -> total -> report -> save"))
+        #expect(lines.contains("ran 6 tasks on 2 pinned workers"))
+    }
+}
