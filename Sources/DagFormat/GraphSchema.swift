@@ -75,18 +75,7 @@ public enum GraphSchema {
         """
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { jsonString(s) }
 
     static func typeSchema(_ t: ParamType) -> String {
         switch t {

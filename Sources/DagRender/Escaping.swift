@@ -13,25 +13,6 @@ func dotEscape(_ s: String) -> String {
     return out
 }
 
-/// A JSON string literal, quotes included.
-public func jsonString(_ s: String) -> String {
-    var out = "\""
-    for ch in s.unicodeScalars {
-        switch ch {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where ch.value < 0x20:
-            let hex = String(ch.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(ch)
-        }
-    }
-    return out + "\""
-}
-
 /// "12.3 ms", "1.25 s", "840 µs": three significant digits.
 public func formatDuration(seconds: Double) -> String {
     formatDuration(nanos: UInt64(max(0, seconds * 1e9).rounded()))
