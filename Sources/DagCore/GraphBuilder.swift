@@ -19,11 +19,11 @@ public struct TaskHandle: Sendable, Hashable, CustomStringConvertible {
 /// Each task remembers the Swift source line that added it, so validation errors
 /// point at your code the way they point at a line of a graph file.
 public struct GraphBuilder: Sendable {
-    public private(set) var spec: GraphSpec
+    public private(set) var table: TaskTable
     private var counter = 0
 
     public init(name: String? = nil) {
-        spec = GraphSpec(name: name)
+        table = TaskTable(name: name)
     }
 
     /// Adds a task running op `op` from the catalogue.
@@ -31,8 +31,10 @@ public struct GraphBuilder: Sendable {
     public mutating func add(_ op: String, id: String? = nil, inputs: [TaskHandle] = [],
                              args: [String: ArgValue] = [:], class taskClass: TaskClass? = nil, cost: Double? = nil,
                              file: String = #fileID, line: Int = #line, column: Int = #column) -> TaskHandle {
-        append(TaskSpec(id: id ?? nextID(op), op: op, inputs: inputs.map(\.id), args: args, taskClass: taskClass,
-                        cost: cost, location: SourceLocation(file: file, line: line, column: column)))
+        let id = id ?? nextID(op)
+        table.append(id: id, op: op, inputs: inputs.lazy.map(\.id), args: args, taskClass: taskClass, cost: cost,
+                     line: line, column: column, sourceFile: file)
+        return TaskHandle(id: id)
     }
 
     /// Adds a task whose work is a Swift value the runtime knows how to call (see DagRuntime's
@@ -41,23 +43,20 @@ public struct GraphBuilder: Sendable {
     public mutating func addClosure(label: String, id: String? = nil, inputs: [TaskHandle], class taskClass: TaskClass,
                                     cost: Double? = nil, body: any Sendable,
                                     file: String = #fileID, line: Int = #line, column: Int = #column) -> TaskHandle {
-        append(TaskSpec(id: id ?? nextID(label), op: label, inputs: inputs.map(\.id), taskClass: taskClass, cost: cost,
-                        location: SourceLocation(file: file, line: line, column: column), body: body))
+        let id = id ?? nextID(label)
+        table.append(id: id, op: label, inputs: inputs.lazy.map(\.id), taskClass: taskClass, cost: cost,
+                     line: line, column: column, sourceFile: file, body: body)
+        return TaskHandle(id: id)
     }
 
     /// Validates the graph against `catalogue` and returns it ready to run.
     public func build(catalogue: OpCatalogue = .standard) throws(GraphValidationError) -> TaskGraph {
-        try GraphValidator(catalogue: catalogue).validate(spec)
+        try GraphValidator(catalogue: catalogue).validate(table)
     }
 
     private mutating func nextID(_ op: String) -> String {
         counter += 1
         return "\(op)-\(counter)"
-    }
-
-    private mutating func append(_ t: TaskSpec) -> TaskHandle {
-        spec.tasks.append(t)
-        return TaskHandle(id: t.id)
     }
 }
 

@@ -1,10 +1,13 @@
-/// Checks a declared graph before anything runs and builds the ``TaskGraph``.
+/// Checks declared tasks before anything runs and builds the ``TaskGraph``.
 ///
 /// Every issue is collected, not just the first: duplicate and empty ids, unknown
 /// ops (with the nearest known names), task classes an op does not allow, arguments
 /// unknown, missing, of the wrong type or out of range, input counts, unknown inputs,
 /// cycles (printed as a path `a -> b -> c -> a`), and shape mismatches found by
 /// propagating static shapes in topological order.
+///
+/// The work per task is a few array writes and one dictionary lookup per input; per-task
+/// allocation happens only for tasks with arguments.
 public struct GraphValidator: Sendable {
     public var catalogue: OpCatalogue
 
@@ -13,97 +16,114 @@ public struct GraphValidator: Sendable {
     }
 
     /// The validated graph, or every issue found.
-    public func validate(_ spec: GraphSpec) throws(GraphValidationError) -> TaskGraph {
+    public func validate(_ table: TaskTable) throws(GraphValidationError) -> TaskGraph {
         var issues: [GraphIssue] = []
-        let n = spec.tasks.count
+        let n = table.count
+        func issue(_ i: Int?, _ field: String?, _ message: String, hint: String? = nil) {
+            issues.append(GraphIssue(location: i.flatMap { table.location(of: $0, field: field) },
+                                     taskID: i.map { table.ids[$0] }, field: field, message: message, hint: hint))
+        }
 
         // Ids: dense indices, duplicates.
         var index: [String: Int32] = [:]
         index.reserveCapacity(n)
-        for (i, t) in spec.tasks.enumerated() {
-            if t.id.isEmpty {
-                issues.append(GraphIssue(location: t.location(of: "id"), field: "id",
+        for i in 0..<n {
+            let id = table.ids[i]
+            if id.isEmpty {
+                issues.append(GraphIssue(location: table.location(of: i, field: "id"), field: "id",
                                          message: "task id is empty", hint: "give every task a unique, non-empty id"))
                 continue
             }
-            if let first = index[t.id] {
-                let at = spec.tasks[Int(first)].location.map { " at \($0)" } ?? ""
-                issues.append(GraphIssue(location: t.location(of: "id"), taskID: t.id, field: "id",
-                                         message: "duplicate task id; it was first declared\(at)",
-                                         hint: "rename one of them"))
-            } else {
-                index[t.id] = Int32(i)
+            if let first = index.updateValue(Int32(i), forKey: id) {
+                index[id] = first
+                let at = table.location(of: Int(first)).map { " at \($0)" } ?? ""
+                issue(i, "id", "duplicate task id; it was first declared\(at)", hint: "rename one of them")
             }
         }
 
-        // Ops, classes, arguments, input counts and references.
-        var signatureSlot: [String: Int32] = [:]
+        // Ops: one signature per distinct op name (closures get their own).
         var signatures: [OpSignature] = []
+        var sigOfOpName = [Int32](repeating: -1, count: table.opNames.count)
+        for (k, name) in table.opNames.enumerated() {
+            if let s = catalogue[name] {
+                sigOfOpName[k] = Int32(signatures.count)
+                signatures.append(s)
+            }
+        }
+        var closureSlot: [String: Int32] = [:]
         var opIndex = [Int32](repeating: -1, count: n)
         var classes = [TaskClass](repeating: .cpu, count: n)
         var args = [Args](repeating: Args(), count: n)
         var inputOffsets = [Int32](repeating: 0, count: n + 1)
         var inputIndices: [Int32] = []
+        inputIndices.reserveCapacity(table.inputNames.count)
         var taskIsSound = [Bool](repeating: true, count: n)
         var knownInputs = [Bool](repeating: true, count: n)
+        var costs = [Double](repeating: 0, count: n)
 
-        for (i, t) in spec.tasks.enumerated() {
-            let sig: OpSignature?
-            if t.body != nil {
-                sig = .closure(label: t.op, taskClass: t.taskClass ?? .cpu)
-            } else if let s = catalogue[t.op] {
-                sig = s
+        for i in 0..<n {
+            let opName = table.op(of: i)
+            let declaredClass = table.declaredClass(of: i)
+            var sigIndex: Int32 = -1
+            if table.body(of: i) != nil {
+                let cls = declaredClass ?? .cpu
+                let key = "\(opName):\(cls.rawValue)"
+                if let slot = closureSlot[key] { sigIndex = slot } else {
+                    sigIndex = Int32(signatures.count)
+                    closureSlot[key] = sigIndex
+                    signatures.append(.closure(label: opName, taskClass: cls))
+                }
             } else {
-                sig = nil
-                let near = nearestNames(to: t.op, in: catalogue.names)
-                issues.append(GraphIssue(location: t.location(of: "op"), taskID: t.id, field: "op",
-                                         message: "unknown op '\(t.op)'",
-                                         hint: didYouMean(near) ?? "known ops: \(catalogue.names.joined(separator: ", "))"))
-                taskIsSound[i] = false
-            }
-            if let sig {
-                let key = t.body != nil ? "closure:\(t.op):\(sig.defaultClass)" : sig.name
-                if let slot = signatureSlot[key] {
-                    opIndex[i] = slot
-                } else {
-                    opIndex[i] = Int32(signatures.count)
-                    signatureSlot[key] = Int32(signatures.count)
-                    signatures.append(sig)
+                sigIndex = sigOfOpName[Int(table.opOfTask[i])]
+                if sigIndex < 0 {
+                    let near = nearestNames(to: opName, in: catalogue.names)
+                    issue(i, "op", "unknown op '\(opName)'",
+                          hint: didYouMean(near) ?? "known ops: \(catalogue.names.joined(separator: ", "))")
+                    taskIsSound[i] = false
                 }
-                classes[i] = t.taskClass ?? sig.defaultClass
+            }
+            let inputNames = table.inputNames(of: i)
+            if sigIndex >= 0 {
+                let sig = signatures[Int(sigIndex)]
+                opIndex[i] = sigIndex
+                classes[i] = declaredClass ?? sig.defaultClass
                 if !sig.allowedClasses.contains(classes[i]) {
-                    issues.append(GraphIssue(location: t.location(of: "class"), taskID: t.id, field: "class",
-                                             message: "op '\(sig.name)' cannot run as class '\(classes[i].rawValue)'",
-                                             hint: "use \(sig.allowedClasses.map { "'\($0.rawValue)'" }.sorted().joined(separator: " or ")) or leave class out"))
+                    issue(i, "class", "op '\(sig.name)' cannot run as class '\(classes[i].rawValue)'",
+                          hint: "use \(sig.allowedClasses.map { "'\($0.rawValue)'" }.sorted().joined(separator: " or ")) or leave class out")
                     taskIsSound[i] = false
                 }
-                if let resolved = resolveArgs(t, sig, &issues) { args[i] = resolved } else { taskIsSound[i] = false }
-                if !sig.inputs.allows(t.inputs.count) {
-                    issues.append(GraphIssue(location: t.location(of: "inputs"), taskID: t.id, field: "inputs",
-                                             message: "op '\(sig.name)' takes \(sig.inputs), got \(t.inputs.count)"))
+                let declared = table.declaredArgs(of: i)
+                if declared.values.isEmpty && sig.params.isEmpty {
+                    args[i] = declared
+                } else if let resolved = resolveArgs(declared, sig, task: i, issue) {
+                    args[i] = resolved
+                } else {
+                    taskIsSound[i] = false
+                }
+                if !sig.inputs.allows(inputNames.count) {
+                    issue(i, "inputs", "op '\(sig.name)' takes \(sig.inputs), got \(inputNames.count)")
                     taskIsSound[i] = false
                 }
             }
-            if let c = t.cost, !(c >= 0 && c.isFinite) {
-                issues.append(GraphIssue(location: t.location(of: "cost"), taskID: t.id, field: "cost",
-                                         message: "cost must be a finite number of seconds >= 0, got \(c)"))
+            if let c = table.declaredCost(of: i), !(c >= 0 && c.isFinite) {
+                issue(i, "cost", "cost must be a finite number of seconds >= 0, got \(c)")
             }
-            for (k, ref) in t.inputs.enumerated() {
+            var k = 0
+            for ref in inputNames {
                 if let j = index[ref] {
                     if Int(j) == i {
-                        issues.append(GraphIssue(location: t.location(of: "inputs[\(k)]"), taskID: t.id, field: "inputs[\(k)]",
-                                                 message: "task '\(t.id)' lists itself as an input (cycle: \(t.id) -> \(t.id))"))
+                        issue(i, "inputs[\(k)]", "task '\(ref)' lists itself as an input (cycle: \(ref) -> \(ref))")
                         knownInputs[i] = false
                     } else {
                         inputIndices.append(j)
                     }
                 } else {
-                    let near = nearestNames(to: ref, in: spec.tasks.lazy.map(\.id))
-                    issues.append(GraphIssue(location: t.location(of: "inputs[\(k)]"), taskID: t.id, field: "inputs[\(k)]",
-                                             message: "unknown input '\(ref)': no task has this id",
-                                             hint: didYouMean(near) ?? "declare a task with id '\(ref)' or remove the input"))
+                    let near = nearestNames(to: ref, in: table.ids)
+                    issue(i, "inputs[\(k)]", "unknown input '\(ref)': no task has this id",
+                          hint: didYouMean(near) ?? "declare a task with id '\(ref)' or remove the input")
                     knownInputs[i] = false
                 }
+                k += 1
             }
             inputOffsets[i + 1] = Int32(inputIndices.count)
         }
@@ -114,69 +134,70 @@ public struct GraphValidator: Sendable {
                                    consumerIndices: consumerIndices)
         if order.count < n {
             for cycle in findCycles(n: n, inOrder: order, inputOffsets: inputOffsets, inputIndices: inputIndices) {
-                let names = cycle.map { spec.tasks[Int($0)].id }
-                let first = spec.tasks[Int(cycle[0])]
-                issues.append(GraphIssue(location: first.location(of: "inputs"), taskID: first.id, field: "inputs",
-                                         message: "cycle: " + (names + [names[0]]).joined(separator: " -> "),
-                                         hint: "a task cannot depend on its own result; remove one of these inputs"))
+                let names = cycle.map { table.ids[Int($0)] }
+                issue(Int(cycle[0]), "inputs", "cycle: " + (names + [names[0]]).joined(separator: " -> "),
+                      hint: "a task cannot depend on its own result; remove one of these inputs")
             }
         }
 
         // Static shapes and costs in topological order (only over the acyclic part).
-        var shapes = [ValueShape](repeating: .unknown, count: n)
-        var costs = [Double](repeating: 0, count: n)
+        var shapes = ShapeTable(count: n)
+        var inputIDs: [String] = []
+        var inputShapes: [ValueShape] = []
         for i32 in order {
             let i = Int(i32)
-            let t = spec.tasks[i]
             guard opIndex[i] >= 0 else { continue }
             let sig = signatures[Int(opIndex[i])]
-            let inputs = Array(inputIndices[Int(inputOffsets[i])..<Int(inputOffsets[i + 1])])
-            let request = ShapeRequest(op: sig.name, inputIDs: inputs.map { spec.tasks[Int($0)].id },
-                                       inputShapes: inputs.map { shapes[Int($0)] }, args: args[i])
+            let ins = inputIndices[Int(inputOffsets[i])..<Int(inputOffsets[i + 1])]
+            inputIDs.removeAll(keepingCapacity: true)
+            inputShapes.removeAll(keepingCapacity: true)
+            for j in ins {
+                inputIDs.append(table.ids[Int(j)])
+                inputShapes.append(shapes[Int(j)])
+            }
+            let request = ShapeRequest(op: sig.name, inputIDs: inputIDs, inputShapes: inputShapes, args: args[i])
             if taskIsSound[i] && knownInputs[i] {
                 do {
                     shapes[i] = try sig.shape(request)
                 } catch {
-                    issues.append(GraphIssue(location: t.location(of: error.field), taskID: t.id, field: error.field,
-                                             message: error.message, hint: error.hint))
+                    issue(i, error.field, error.message, hint: error.hint)
                 }
             }
-            costs[i] = t.cost ?? (taskIsSound[i] ? sig.cost(request, shapes[i]) : 0)
+            costs[i] = table.declaredCost(of: i) ?? (taskIsSound[i] ? sig.cost(request, shapes[i]) : 0)
         }
 
         guard issues.isEmpty else {
             throw GraphValidationError(issues: Self.sorted(issues))
         }
-        return TaskGraph(spec: spec, ids: spec.tasks.map(\.id), index: index, classes: classes,
-                         signatures: signatures, opIndex: opIndex, args: args, shapes: shapes, costs: costs,
-                         inputOffsets: inputOffsets, inputIndices: inputIndices)
+        var kept = table
+        kept.releaseDeclarations()
+        return TaskGraph(table: kept, index: index, classes: classes, signatures: signatures, opIndex: opIndex,
+                         args: args, shapes: shapes, costs: costs, inputOffsets: inputOffsets, inputIndices: inputIndices,
+                         consumerOffsets: consumerOffsets, consumerIndices: consumerIndices, order: order)
     }
 
     /// Type-checks and range-checks arguments, fills in defaults; nil when any is wrong.
-    func resolveArgs(_ t: TaskSpec, _ sig: OpSignature, _ issues: inout [GraphIssue]) -> Args? {
+    func resolveArgs(_ declared: Args, _ sig: OpSignature, task i: Int,
+                     _ issue: (Int?, String?, String, String?) -> Void) -> Args? {
         var ok = true
         var values: [String: ArgValue] = [:]
-        let byName = Dictionary(sig.params.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         // A misspelt argument is reported once, as unknown with a suggestion, not also as missing.
         var suggested: Set<String> = []
-        for name in t.args.keys.sorted() where byName[name] == nil {
+        for name in declared.values.keys.sorted() where !sig.params.contains(where: { $0.name == name }) {
             ok = false
-            let near = nearestNames(to: name, in: byName.keys.filter { t.args[$0] == nil })
+            let near = nearestNames(to: name, in: sig.params.map(\.name).filter { declared[$0] == nil })
             suggested.formUnion(near.prefix(1))
             let known = sig.params.isEmpty ? "op '\(sig.name)' takes no arguments"
                 : "op '\(sig.name)' takes \(sig.params.map(\.name).joined(separator: ", "))"
-            issues.append(GraphIssue(location: t.location(of: "args.\(name)"), taskID: t.id, field: "args.\(name)",
-                                     message: "unknown argument '\(name)' for op '\(sig.name)'",
-                                     hint: didYouMean(near) ?? known))
+            issue(i, "args.\(name)", "unknown argument '\(name)' for op '\(sig.name)'", didYouMean(near) ?? known)
         }
         for p in sig.params {
-            guard let given = t.args[p.name] else {
+            guard let given = declared[p.name] else {
                 if p.required {
                     ok = false
                     if suggested.contains(p.name) { continue }
-                    issues.append(GraphIssue(location: t.location(of: "args"), taskID: t.id, field: "args.\(p.name)",
-                                             message: "missing required argument '\(p.name)' (\(p.type): \(p.doc))",
-                                             hint: "add \"\(p.name)\" to args"))
+                    issue(i, "args.\(p.name)", "missing required argument '\(p.name)' (\(p.type): \(p.doc))",
+                          "add \"\(p.name)\" to args")
                 } else if let d = p.defaultValue {
                     values[p.name] = d
                 }
@@ -184,14 +205,12 @@ public struct GraphValidator: Sendable {
             }
             guard let v = p.type.accept(given) else {
                 ok = false
-                issues.append(GraphIssue(location: t.location(of: "args.\(p.name)"), taskID: t.id, field: "args.\(p.name)",
-                                         message: "argument '\(p.name)' must be \(p.type.withArticle), got \(given.typeName) \(given)"))
+                issue(i, "args.\(p.name)", "argument '\(p.name)' must be \(p.type.withArticle), got \(given.typeName) \(given)", nil)
                 continue
             }
             if let problem = p.check?(v) {
                 ok = false
-                issues.append(GraphIssue(location: t.location(of: "args.\(p.name)"), taskID: t.id, field: "args.\(p.name)",
-                                         message: "argument '\(p.name)' \(problem)"))
+                issue(i, "args.\(p.name)", "argument '\(p.name)' \(problem)", nil)
                 continue
             }
             values[p.name] = v
@@ -225,8 +244,7 @@ public struct GraphValidator: Sendable {
                     // Back edge v -> w (v consumes w): the cycle is w ... v on the stack.
                     // Printed in data-flow order: each task feeds the next.
                     let from = stack.lastIndex { Int($0.node) == w }!
-                    let path = stack[from...].map(\.node)
-                    cycles.append(path.reversed())
+                    cycles.append(stack[from...].map(\.node).reversed())
                 }
             }
         }

@@ -5,9 +5,8 @@
 /// Built only by ``GraphValidator``; immutable afterwards and shared by reference
 /// between the scheduler's threads.
 public final class TaskGraph: Sendable {
-    /// The graph as declared (specs in declaration order; index `i` here is task `i`).
-    public let spec: GraphSpec
-    public let ids: [String]
+    /// The declared tasks: ids, op names, positions, declared classes and costs.
+    public let table: TaskTable
     /// Task index by id.
     public let index: [String: Int32]
     public let classes: [TaskClass]
@@ -15,7 +14,8 @@ public final class TaskGraph: Sendable {
     public let signatures: [OpSignature]
     public let opIndex: [Int32]
     public let args: [Args]
-    public let shapes: [ValueShape]
+    /// Static result shapes (see ``shape(of:)``).
+    let shapeTable: ShapeTable
     /// Estimated seconds per task.
     public let costs: [Double]
 
@@ -35,24 +35,23 @@ public final class TaskGraph: Sendable {
     /// Its estimated length in seconds.
     public let criticalPathCost: Double
 
-    init(spec: GraphSpec, ids: [String], index: [String: Int32], classes: [TaskClass], signatures: [OpSignature],
-         opIndex: [Int32], args: [Args], shapes: [ValueShape], costs: [Double],
-         inputOffsets: [Int32], inputIndices: [Int32]) {
-        self.spec = spec
-        self.ids = ids
+    init(table: TaskTable, index: [String: Int32], classes: [TaskClass], signatures: [OpSignature],
+         opIndex: [Int32], args: [Args], shapes: ShapeTable, costs: [Double],
+         inputOffsets: [Int32], inputIndices: [Int32], consumerOffsets: [Int32], consumerIndices: [Int32],
+         order: [Int32]) {
+        precondition(order.count == table.count, "TaskGraph built from a cyclic graph")
+        self.table = table
         self.index = index
         self.classes = classes
         self.signatures = signatures
         self.opIndex = opIndex
         self.args = args
-        self.shapes = shapes
+        self.shapeTable = shapes
         self.costs = costs
         self.inputOffsets = inputOffsets
         self.inputIndices = inputIndices
-        (consumerOffsets, consumerIndices) = Self.transpose(count: ids.count, offsets: inputOffsets, indices: inputIndices)
-        let order = Self.kahn(count: ids.count, inputOffsets: inputOffsets, consumerOffsets: consumerOffsets,
-                              consumerIndices: consumerIndices)
-        precondition(order.count == ids.count, "TaskGraph built from a cyclic graph")
+        self.consumerOffsets = consumerOffsets
+        self.consumerIndices = consumerIndices
         topologicalOrder = order
         let analysis = Self.analyse(order: order, costs: costs, consumerOffsets: consumerOffsets,
                                     consumerIndices: consumerIndices, inputOffsets: inputOffsets)
@@ -62,7 +61,9 @@ public final class TaskGraph: Sendable {
         criticalPathCost = analysis.path.first.map { analysis.bottom[Int($0)] } ?? 0
     }
 
-    public var count: Int { ids.count }
+    public var ids: [String] { table.ids }
+    public var name: String? { table.name }
+    public var count: Int { table.count }
     public var edgeCount: Int { inputIndices.count }
 
     /// Indices of task `i`'s inputs, in argument order.
@@ -76,7 +77,10 @@ public final class TaskGraph: Sendable {
     }
 
     public func signature(of i: Int) -> OpSignature { signatures[Int(opIndex[i])] }
-    public func op(of i: Int) -> String { spec.tasks[i].op }
+    public func op(of i: Int) -> String { table.op(of: i) }
+    public func shape(of i: Int) -> ValueShape { shapeTable[i] }
+    /// Where task `i` was declared (file or Swift source), if known.
+    public func location(of i: Int) -> SourceLocation? { table.location(of: i) }
 
     // MARK: Construction helpers
 
@@ -146,5 +150,44 @@ public final class TaskGraph: Sendable {
             cur = Int(next[cur])
         }
         return (bottom, rank, path)
+    }
+}
+
+/// Static shapes in 9 bytes per task (a kind byte and two 32-bit dimensions) rather than
+/// the 24-byte stride of an array of ``ValueShape``.
+struct ShapeTable: Sendable {
+    private var kinds: [UInt8]
+    private var rows: [Int32]
+    private var cols: [Int32]
+
+    init(count: Int) {
+        kinds = .init(repeating: 4, count: count)
+        rows = .init(repeating: 0, count: count)
+        cols = .init(repeating: 0, count: count)
+    }
+
+    subscript(i: Int) -> ValueShape {
+        get {
+            switch kinds[i] {
+            case 0: .matrix(rows: Int(rows[i]), cols: Int(cols[i]))
+            case 1: .scalar
+            case 2: .text
+            case 3: .nothing
+            default: .unknown
+            }
+        }
+        set {
+            switch newValue {
+            case .matrix(let r, let c) where r <= Int32.max && c <= Int32.max:
+                kinds[i] = 0
+                rows[i] = Int32(r)
+                cols[i] = Int32(c)
+            case .matrix: kinds[i] = 4
+            case .scalar: kinds[i] = 1
+            case .text: kinds[i] = 2
+            case .nothing: kinds[i] = 3
+            case .unknown: kinds[i] = 4
+            }
+        }
     }
 }

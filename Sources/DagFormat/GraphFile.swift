@@ -55,12 +55,12 @@ public enum GraphFile {
 
     /// Validates decoded tasks (the "validate" phase); structural and semantic issues are reported together.
     public static func validate(_ decoded: Decoded, catalogue: OpCatalogue = .standard) throws(GraphValidationError) -> TaskGraph {
-        if decoded.issues.isEmpty { return try GraphValidator(catalogue: catalogue).validate(decoded.spec) }
+        if decoded.issues.isEmpty { return try GraphValidator(catalogue: catalogue).validate(decoded.table) }
         // Still validate what could be decoded, so all errors are reported at once; drop what
         // the validator says about tasks already known to be broken.
         var issues = decoded.issues
         do {
-            _ = try GraphValidator(catalogue: catalogue).validate(decoded.spec)
+            _ = try GraphValidator(catalogue: catalogue).validate(decoded.table)
         } catch {
             issues += error.issues.filter { !decoded.isConsequenceOfBrokenField($0) }
         }
@@ -69,7 +69,7 @@ public enum GraphFile {
 
     /// The result of decoding: the tasks as declared and the structural issues found.
     public struct Decoded: Sendable {
-        public var spec: GraphSpec
+        public var table: TaskTable
         public var issues: [GraphIssue]
         /// Fields that could not be decoded, by task id ("*" for a task that is broken as a whole).
         /// Validation issues about these fields are consequences, not news, and are not reported.
@@ -91,10 +91,17 @@ public enum GraphFile {
             root = try JSONParser.parse(bytes)
         } catch {
             d.issue(error.position, message: "invalid JSON: \(error.message)")
-            return Decoded(spec: GraphSpec(file: file), issues: d.issues, brokenFields: [:])
+            return Decoded(table: TaskTable(file: file), issues: d.issues, brokenFields: [:])
         }
-        let spec = d.graph(root)
-        return Decoded(spec: spec, issues: d.issues, brokenFields: d.broken)
+        var table = d.graph(root)
+        let fields = d.fieldLocations
+        table.fieldLocator = { task, field in
+            guard let byField = fields[task] else { return nil }
+            if let l = byField[field] { return l }
+            if let cut = field.firstIndex(where: { $0 == "." || $0 == "[" }) { return byField[String(field[..<cut])] }
+            return nil
+        }
+        return Decoded(table: table, issues: d.issues, brokenFields: d.broken)
     }
 
     static func readFile(_ path: String) throws(GraphIssue) -> [UInt8] {
@@ -142,6 +149,8 @@ struct Decoder {
     let file: String
     var issues: [GraphIssue] = []
     var broken: [String: Set<String>] = [:]
+    /// Per task, where each field was written (the fast path finds these again only on error).
+    var fieldLocations: [Int: [String: SourceLocation]] = [:]
 
     init(file: String) { self.file = file }
 
@@ -151,8 +160,8 @@ struct Decoder {
         issues.append(GraphIssue(location: loc(p), taskID: task, field: field, message: message, hint: hint))
     }
 
-    mutating func graph(_ root: JSONNode) -> GraphSpec {
-        var spec = GraphSpec(file: file)
+    mutating func graph(_ root: JSONNode) -> TaskTable {
+        var spec = TaskTable(file: file)
         guard case .object(let members) = root.value else {
             issue(root.position, message: "a graph file must be a JSON object with \"version\" and \"tasks\", found \(root.value.typeName)",
                   hint: "see graphs/schema.json")
@@ -189,8 +198,12 @@ struct Decoder {
                     issue(m.value.position, field: "tasks", message: "tasks must be an array of task objects, found \(m.value.value.typeName)")
                     continue
                 }
-                spec.tasks.reserveCapacity(items.count)
-                for (k, item) in items.enumerated() { spec.tasks.append(task(item, number: k)) }
+                for (k, item) in items.enumerated() {
+                    let t = task(item, number: k)
+                    fieldLocations[k] = t.fieldLocations
+                    spec.append(id: t.id, op: t.op, inputs: t.inputs, args: t.args, taskClass: t.taskClass,
+                                cost: t.cost, line: item.position.line, column: item.position.column)
+                }
             default:
                 issue(m.keyPosition, field: m.key, message: "unknown top-level field '\(m.key)'",
                       hint: didYouMean(nearestNames(to: m.key, in: GraphFile.topLevelFields))
@@ -206,8 +219,18 @@ struct Decoder {
         return spec
     }
 
-    mutating func task(_ node: JSONNode, number k: Int) -> TaskSpec {
-        var t = TaskSpec(id: "", op: "", location: loc(node.position))
+    /// One task as written, before it joins the table.
+    struct Draft {
+        var id = "", op = ""
+        var inputs: [String] = []
+        var args: [String: ArgValue] = [:]
+        var taskClass: TaskClass?
+        var cost: Double?
+        var fieldLocations: [String: SourceLocation] = [:]
+    }
+
+    mutating func task(_ node: JSONNode, number k: Int) -> Draft {
+        var t = Draft()
         let placeholder = "#\(k + 1)"
         guard case .object(let members) = node.value else {
             issue(node.position, field: "tasks[\(k)]", message: "task \(k + 1) must be an object, found \(node.value.typeName)")

@@ -7,10 +7,10 @@ public enum GraphDOT {
     /// input to consumer, the static critical path in bold red.
     public static func plan(_ graph: TaskGraph) -> String {
         let critical = edgeSet(graph.criticalPath)
-        var out = header(name: graph.spec.name ?? "graph")
+        var out = header(name: graph.name ?? "graph")
         for i in 0..<graph.count {
             let shape = graph.classes[i] == .cpu ? "box" : "ellipse"
-            let shapeText = graph.shapes[i] == .unknown || graph.shapes[i] == .nothing ? "" : "\\n\(graph.shapes[i])"
+            let shapeText = graph.shape(of: i) == .unknown || graph.shape(of: i) == .nothing ? "" : "\\n\(graph.shape(of: i))"
             let bold = graph.criticalPath.contains(Int32(i)) ? ", penwidth=2" : ""
             out += "  t\(i) [label=\"\(dotEscape(graph.ids[i]))\\n\(dotEscape(graph.op(of: i)))\(shapeText)\", shape=\(shape)\(bold)];\n"
         }
@@ -27,7 +27,7 @@ public enum GraphDOT {
         let path = trace.realisedCriticalPath
         let critical = edgeSet(path)
         let onPath = Set(path)
-        var out = header(name: (graph.spec.name ?? "graph") + " (executed)")
+        var out = header(name: (graph.name ?? "graph") + " (executed)")
         out += "  label=\"\(dotEscape(legend(trace)))\"; labelloc=t;\n"
         for i in 0..<graph.count {
             let r = trace.records[i]

@@ -87,13 +87,12 @@ public final class Scheduler: Sendable {
         var bodies: [OpBody] = []
         bodies.reserveCapacity(graph.count)
         for i in 0..<graph.count {
-            let spec = graph.spec.tasks[i]
-            if let closure = spec.body as? ClosureBody {
+            if let closure = graph.table.body(of: i) as? ClosureBody {
                 bodies.append(closure.body)
-            } else if let b = library[spec.op] {
+            } else if let b = library[graph.op(of: i)] {
                 bodies.append(b)
             } else {
-                throw RunSetupError(description: "task '\(spec.id)': op '\(spec.op)' has no implementation in this runtime")
+                throw RunSetupError(description: "task '\(graph.ids[i])': op '\(graph.op(of: i))' has no implementation in this runtime")
             }
         }
         BLAS.useSingleThread()
@@ -312,7 +311,7 @@ final class Run: @unchecked Sendable {
             let ins = graph.inputs(of: i)
             failures.append(TaskFailure(taskID: graph.ids[i], op: graph.op(of: i),
                                         inputs: ins.map { (graph.ids[Int($0)], values[Int($0)]?.description ?? "freed") },
-                                        cause: cause, location: graph.spec.tasks[i].location))
+                                        cause: cause, location: graph.location(of: i)))
             cancelDependents(of: t)
         }
         releaseInputs(of: t)

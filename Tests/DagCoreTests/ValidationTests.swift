@@ -3,16 +3,16 @@ import Testing
 
 /// Validation collects every issue with the task, the field and a hint.
 @Suite struct ValidationTests {
-    func spec(_ tasks: [TaskSpec]) -> GraphSpec {
-        // Give every task a fake location: line = its position, so order and locations are checkable.
-        GraphSpec(file: "g.json", tasks: tasks.enumerated().map { k, t in
-            var t = t
-            t.location = SourceLocation(file: "g.json", line: k + 1, column: 5)
-            return t
-        })
+    /// Declared tasks at fake locations: line = position in the list, so order and locations are checkable.
+    func spec(_ tasks: [Declared]) -> TaskTable {
+        var table = TaskTable(file: "g.json")
+        for (k, t) in tasks.enumerated() {
+            table.append(id: t.id, op: t.op, inputs: t.inputs, args: t.args, taskClass: t.taskClass, line: k + 1, column: 5)
+        }
+        return table
     }
 
-    func issues(_ tasks: [TaskSpec]) -> [GraphIssue] {
+    func issues(_ tasks: [Declared]) -> [GraphIssue] {
         do {
             _ = try GraphValidator().validate(spec(tasks))
             return []
@@ -23,17 +23,17 @@ import Testing
 
     @Test func validGraphBuilds() throws {
         let g = try GraphValidator().validate(spec([
-            TaskSpec(id: "a", op: "random", args: ["rows": 4, "cols": 3]),
-            TaskSpec(id: "b", op: "gemm", inputs: ["a", "a"], args: ["transA": true]),
+            Declared(id: "a", op: "random", args: ["rows": 4, "cols": 3]),
+            Declared(id: "b", op: "gemm", inputs: ["a", "a"], args: ["transA": true]),
         ]))
         #expect(g.count == 2)
-        #expect(g.shapes[1] == .matrix(rows: 3, cols: 3))
+        #expect(g.shape(of: 1) == .matrix(rows: 3, cols: 3))
         #expect(g.args[0].int("seed") == 0, "defaults are filled in")
         #expect(g.classes == [.cpu, .cpu])
     }
 
     @Test func duplicateIDNamesTheFirstDeclaration() {
-        let found = issues([TaskSpec(id: "a", op: "noop"), TaskSpec(id: "a", op: "noop")])
+        let found = issues([Declared(id: "a", op: "noop"), Declared(id: "a", op: "noop")])
         #expect(found.count == 1)
         #expect(found[0].taskID == "a" && found[0].field == "id")
         #expect(found[0].description.contains("first declared at g.json:1:5"))
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func unknownInputSuggestsTheNearestID() {
-        let found = issues([TaskSpec(id: "matrix", op: "noop"), TaskSpec(id: "b", op: "noop", inputs: ["matrx"])])
+        let found = issues([Declared(id: "matrix", op: "noop"), Declared(id: "b", op: "noop", inputs: ["matrx"])])
         #expect(found.map(\.field) == ["inputs[0]"])
         #expect(found[0].description.contains("unknown input 'matrx'"))
         #expect(found[0].hint == "did you mean 'matrix'?")
@@ -51,11 +51,11 @@ import Testing
     ///            ^---------'
     @Test func cycleIsPrintedAsAPath() {
         let found = issues([
-            TaskSpec(id: "start", op: "noop"),
-            TaskSpec(id: "a", op: "noop", inputs: ["start", "c"]),
-            TaskSpec(id: "b", op: "noop", inputs: ["a"]),
-            TaskSpec(id: "c", op: "noop", inputs: ["b"]),
-            TaskSpec(id: "end", op: "noop", inputs: ["c"]),
+            Declared(id: "start", op: "noop"),
+            Declared(id: "a", op: "noop", inputs: ["start", "c"]),
+            Declared(id: "b", op: "noop", inputs: ["a"]),
+            Declared(id: "c", op: "noop", inputs: ["b"]),
+            Declared(id: "end", op: "noop", inputs: ["c"]),
         ])
         #expect(found.count == 1)
         #expect(found[0].message == "cycle: a -> b -> c -> a")
@@ -64,30 +64,30 @@ import Testing
 
     @Test func twoSeparateCyclesAreBothReported() {
         let found = issues([
-            TaskSpec(id: "a", op: "noop", inputs: ["b"]), TaskSpec(id: "b", op: "noop", inputs: ["a"]),
-            TaskSpec(id: "x", op: "noop", inputs: ["y"]), TaskSpec(id: "y", op: "noop", inputs: ["x"]),
+            Declared(id: "a", op: "noop", inputs: ["b"]), Declared(id: "b", op: "noop", inputs: ["a"]),
+            Declared(id: "x", op: "noop", inputs: ["y"]), Declared(id: "y", op: "noop", inputs: ["x"]),
         ])
         #expect(Set(found.map(\.message)) == ["cycle: a -> b -> a", "cycle: x -> y -> x"])
     }
 
     @Test func selfInputIsACycle() {
-        let found = issues([TaskSpec(id: "loop", op: "noop", inputs: ["loop"])])
+        let found = issues([Declared(id: "loop", op: "noop", inputs: ["loop"])])
         #expect(found.count == 1 && found[0].message.contains("loop -> loop"))
     }
 
     @Test func unknownOpListsNearestNames() {
-        let found = issues([TaskSpec(id: "a", op: "gemn")])
+        let found = issues([Declared(id: "a", op: "gemn")])
         #expect(found[0].field == "op")
         #expect(found[0].hint == "did you mean 'gemm'?")
     }
 
     @Test func argumentsAreTypedRequiredAndKnown() {
         let found = issues([
-            TaskSpec(id: "a", op: "random", args: ["rows": "4", "cols": 4]),
-            TaskSpec(id: "b", op: "zeros", args: ["rows": 4]),
-            TaskSpec(id: "c", op: "scale", inputs: ["b"], args: ["alpah": 2]),
-            TaskSpec(id: "d", op: "sleep", args: ["seconds": -1.0]),
-            TaskSpec(id: "e", op: "ones", args: ["rows": 0, "cols": 3]),
+            Declared(id: "a", op: "random", args: ["rows": "4", "cols": 4]),
+            Declared(id: "b", op: "zeros", args: ["rows": 4]),
+            Declared(id: "c", op: "scale", inputs: ["b"], args: ["alpah": 2]),
+            Declared(id: "d", op: "sleep", args: ["seconds": -1.0]),
+            Declared(id: "e", op: "ones", args: ["rows": 0, "cols": 3]),
         ])
         let byTask = Dictionary(grouping: found, by: { $0.taskID! })
         #expect(byTask["a"]?.first?.message == "argument 'rows' must be an integer, got string \"4\"")
@@ -101,9 +101,9 @@ import Testing
 
     @Test func gemmShapeMismatchNamesBothTasksAndShapes() {
         let found = issues([
-            TaskSpec(id: "a", op: "random", args: ["rows": 100, "cols": 50]),
-            TaskSpec(id: "b", op: "random", args: ["rows": 60, "cols": 10]),
-            TaskSpec(id: "c", op: "gemm", inputs: ["a", "b"]),
+            Declared(id: "a", op: "random", args: ["rows": 100, "cols": 50]),
+            Declared(id: "b", op: "random", args: ["rows": 60, "cols": 10]),
+            Declared(id: "c", op: "gemm", inputs: ["a", "b"]),
         ])
         #expect(found.count == 1)
         #expect(found[0].taskID == "c")
@@ -112,50 +112,50 @@ import Testing
 
     @Test func transposesChangeTheShapeRule() throws {
         let g = try GraphValidator().validate(spec([
-            TaskSpec(id: "a", op: "random", args: ["rows": 100, "cols": 50]),
-            TaskSpec(id: "b", op: "random", args: ["rows": 60, "cols": 50]),
-            TaskSpec(id: "c", op: "gemm", inputs: ["a", "b"], args: ["transB": true]),
+            Declared(id: "a", op: "random", args: ["rows": 100, "cols": 50]),
+            Declared(id: "b", op: "random", args: ["rows": 60, "cols": 50]),
+            Declared(id: "c", op: "gemm", inputs: ["a", "b"], args: ["transB": true]),
         ]))
-        #expect(g.shapes[2] == .matrix(rows: 100, cols: 60))
+        #expect(g.shape(of: 2) == .matrix(rows: 100, cols: 60))
     }
 
     @Test func shapesPropagateThroughChains() {
         let found = issues([
-            TaskSpec(id: "a", op: "ones", args: ["rows": 2, "cols": 3]),
-            TaskSpec(id: "s", op: "scale", inputs: ["a"], args: ["alpha": 2]),
-            TaskSpec(id: "t", op: "eye", args: ["n": 3]),
-            TaskSpec(id: "u", op: "add", inputs: ["s", "t"]),
+            Declared(id: "a", op: "ones", args: ["rows": 2, "cols": 3]),
+            Declared(id: "s", op: "scale", inputs: ["a"], args: ["alpha": 2]),
+            Declared(id: "t", op: "eye", args: ["n": 3]),
+            Declared(id: "u", op: "add", inputs: ["s", "t"]),
         ])
         #expect(found.count == 1)
         #expect(found[0].message.contains("'s' is 2x3 and 't' is 3x3"))
     }
 
     @Test func ioOnlyOpsRejectCPUClass() {
-        let found = issues([TaskSpec(id: "w", op: "sleep", args: ["seconds": 1], taskClass: .cpu)])
+        let found = issues([Declared(id: "w", op: "sleep", args: ["seconds": 1], taskClass: .cpu)])
         #expect(found.map(\.field) == ["class"])
     }
 
     @Test func everyIssueIsReportedSortedByLine() {
         let found = issues([
-            TaskSpec(id: "x", op: "ones", args: ["rows": 3, "cols": 3]),
-            TaskSpec(id: "y", op: "ones", args: ["rows": 2, "cols": 2]),
-            TaskSpec(id: "sum", op: "add", inputs: ["x", "y"]),
-            TaskSpec(id: "x", op: "eye", args: ["n": 3]),
-            TaskSpec(id: "z", op: "scale", inputs: ["nothing"], args: ["alpha": 1]),
+            Declared(id: "x", op: "ones", args: ["rows": 3, "cols": 3]),
+            Declared(id: "y", op: "ones", args: ["rows": 2, "cols": 2]),
+            Declared(id: "sum", op: "add", inputs: ["x", "y"]),
+            Declared(id: "x", op: "eye", args: ["n": 3]),
+            Declared(id: "z", op: "scale", inputs: ["nothing"], args: ["alpha": 1]),
         ])
         #expect(found.count == 3)
         #expect(found.map { $0.location!.line } == [3, 4, 5])
     }
 
     @Test func inputCountIsChecked() {
-        let found = issues([TaskSpec(id: "a", op: "ones", args: ["rows": 1, "cols": 1]),
-                            TaskSpec(id: "g", op: "gemm", inputs: ["a"])])
+        let found = issues([Declared(id: "a", op: "ones", args: ["rows": 1, "cols": 1]),
+                            Declared(id: "g", op: "gemm", inputs: ["a"])])
         #expect(found.count == 1 && found[0].message == "op 'gemm' takes 2 to 3 inputs, got 1")
     }
 
     @Test func betaWithoutCIsAnError() {
-        let found = issues([TaskSpec(id: "a", op: "ones", args: ["rows": 2, "cols": 2]),
-                            TaskSpec(id: "g", op: "gemm", inputs: ["a", "a"], args: ["beta": 1])])
+        let found = issues([Declared(id: "a", op: "ones", args: ["rows": 2, "cols": 2]),
+                            Declared(id: "g", op: "gemm", inputs: ["a", "a"], args: ["beta": 1])])
         #expect(found.count == 1 && found[0].field == "args.beta")
     }
 
@@ -166,4 +166,13 @@ import Testing
         #expect(nearestNames(to: "zzzzzz", in: ["gemm", "sum"]).isEmpty)
         #expect(didYouMean(["a", "b", "c"]) == "did you mean 'a', 'b' or 'c'?")
     }
+}
+
+/// A task as a test declares it.
+struct Declared {
+    var id: String
+    var op: String
+    var inputs: [String] = []
+    var args: [String: ArgValue] = [:]
+    var taskClass: TaskClass? = nil
 }

@@ -23,13 +23,13 @@ import Testing
          ]}
         """
         let g = try load(text).get()
-        #expect(g.spec.name == "demo")
+        #expect(g.name == "demo")
         #expect(g.ids == ["a", "b"])
         #expect(g.costs[0] == 0.5)
         #expect(g.classes == [.cpu, .io])
         #expect(g.args[1].double("alpha") == 2)
-        #expect(g.shapes[1] == .matrix(rows: 2, cols: 3))
-        #expect(g.spec.tasks[1].location(of: "inputs[0]") == SourceLocation(file: "t.json", line: 4, column: 41))
+        #expect(g.shape(of: 1) == .matrix(rows: 2, cols: 3))
+        #expect(g.location(of: 1) == SourceLocation(file: "t.json", line: 4, column: 3))
     }
 
     @Test func syntaxErrorHasItsPosition() {

@@ -1,0 +1,127 @@
+/// The tasks of a graph as declared, before validation, stored column by column.
+///
+/// A million-task graph file becomes a handful of arrays (ids, op numbers, input names,
+/// arguments, classes, costs, positions) instead of a million structs of dictionaries:
+/// a task with no arguments costs no allocation. ``GraphValidator`` resolves the input
+/// names to indices and builds the ``TaskGraph``, which keeps this table (minus the
+/// input names and the field locator) for ids, ops and positions.
+public struct TaskTable: Sendable {
+    public var name: String?
+    /// The graph file these tasks were read from, if any.
+    public var file: String?
+
+    public private(set) var ids: [String] = []
+    /// Distinct op names; `opOfTask[i]` indexes it.
+    public private(set) var opNames: [String] = []
+    private var opSlot: [String: UInt16] = [:]
+    var opOfTask: [UInt16] = []
+    var inputOffsets: [Int32] = [0]
+    /// Input references by id, resolved by validation; emptied in a built ``TaskGraph``.
+    var inputNames: [String] = []
+    var args: [Args] = []
+    /// 0 = the op's default, 1 = cpu, 2 = io.
+    var classes: [UInt8] = []
+    /// Estimated seconds, NaN when not given.
+    var costs: [Double] = []
+    /// Swift closures given to the builder, by task.
+    var bodies: [Int32: any Sendable] = [:]
+    /// Where each task starts: `line << 32 | column` (0 = unknown).
+    var positions: [UInt64] = []
+    /// For builder graphs, whose tasks come from several Swift files: file index per task.
+    var fileOfTask: [UInt16] = []
+    var files: [String] = []
+
+    /// Finds where a field of a task was written ("id", "op", "inputs[2]", "args.alpha", "class",
+    /// "cost"), for precise error messages. Only needed during validation; a ``TaskGraph`` drops it.
+    public var fieldLocator: (@Sendable (_ task: Int, _ field: String) -> SourceLocation?)?
+
+    public init(name: String? = nil, file: String? = nil) {
+        self.name = name
+        self.file = file
+    }
+
+    public var count: Int { ids.count }
+
+    public mutating func reserveCapacity(tasks: Int, inputs: Int) {
+        ids.reserveCapacity(tasks)
+        opOfTask.reserveCapacity(tasks)
+        inputOffsets.reserveCapacity(tasks + 1)
+        inputNames.reserveCapacity(inputs)
+        args.reserveCapacity(tasks)
+        classes.reserveCapacity(tasks)
+        costs.reserveCapacity(tasks)
+        positions.reserveCapacity(tasks)
+    }
+
+    /// Adds a task; `line`/`column` say where it starts (in `sourceFile`, or in ``file``).
+    public mutating func append(id: String, op: String, inputs: some Sequence<String> = EmptyCollection(),
+                                args: [String: ArgValue] = [:], taskClass: TaskClass? = nil, cost: Double? = nil,
+                                line: Int = 0, column: Int = 0, sourceFile: String? = nil, body: (any Sendable)? = nil) {
+        let slot: UInt16
+        if let s = opSlot[op] {
+            slot = s
+        } else {
+            slot = UInt16(opNames.count)
+            opSlot[op] = slot
+            opNames.append(op)
+        }
+        if let body { bodies[Int32(ids.count)] = body }
+        ids.append(id)
+        opOfTask.append(slot)
+        inputNames.append(contentsOf: inputs)
+        inputOffsets.append(Int32(inputNames.count))
+        self.args.append(Args(args))
+        classes.append(taskClass == nil ? 0 : taskClass == .cpu ? 1 : 2)
+        costs.append(cost ?? .nan)
+        positions.append(UInt64(UInt32(clamping: line)) << 32 | UInt64(UInt32(clamping: column)))
+        if let sourceFile {
+            if files.last != sourceFile {
+                if let k = files.firstIndex(of: sourceFile) { fileOfTask.append(UInt16(k)) } else {
+                    files.append(sourceFile)
+                    fileOfTask.append(UInt16(files.count - 1))
+                }
+            } else {
+                fileOfTask.append(UInt16(files.count - 1))
+            }
+        }
+    }
+
+    /// The slot of op name `op`, added if new.
+    public mutating func internOp(_ op: String) -> UInt16 {
+        if let s = opSlot[op] { return s }
+        let s = UInt16(opNames.count)
+        opSlot[op] = s
+        opNames.append(op)
+        return s
+    }
+
+    public func op(of i: Int) -> String { opNames[Int(opOfTask[i])] }
+    public func inputNames(of i: Int) -> ArraySlice<String> {
+        inputNames[Int(inputOffsets[i])..<Int(inputOffsets[i + 1])]
+    }
+    public func declaredArgs(of i: Int) -> Args { args[i] }
+    public func declaredClass(of i: Int) -> TaskClass? { classes[i] == 0 ? nil : classes[i] == 1 ? .cpu : .io }
+    public func declaredCost(of i: Int) -> Double? { costs[i].isNaN ? nil : costs[i] }
+    public func body(of i: Int) -> (any Sendable)? { bodies.isEmpty ? nil : bodies[Int32(i)] }
+
+    /// Where task `i` starts, if known.
+    public func location(of i: Int) -> SourceLocation? {
+        let p = positions[i]
+        guard p != 0 else { return nil }
+        let f = fileOfTask.isEmpty ? file : files[Int(fileOfTask[i])]
+        return SourceLocation(file: f ?? "<graph>", line: Int(p >> 32), column: Int(p & 0xffff_ffff))
+    }
+
+    /// Where a field of task `i` was written, falling back to the task's start.
+    public func location(of i: Int, field: String?) -> SourceLocation? {
+        if let field, let l = fieldLocator?(i, field) { return l }
+        return location(of: i)
+    }
+
+    /// Drops what only validation needs (input names, the field locator).
+    mutating func releaseDeclarations() {
+        inputNames = []
+        fieldLocator = nil
+        opSlot = [:]
+    }
+}
