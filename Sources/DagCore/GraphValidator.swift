@@ -25,17 +25,16 @@ public struct GraphValidator: Sendable {
         }
 
         // Ids: dense indices, duplicates.
-        var index: [String: Int32] = [:]
-        index.reserveCapacity(n)
+        let ids = table.ids
+        var index = IDIndex(capacity: n)
         for i in 0..<n {
-            let id = table.ids[i]
+            let id = ids[i]
             if id.isEmpty {
                 issues.append(GraphIssue(location: table.location(of: i, field: "id"), field: "id",
                                          message: "task id is empty", hint: "give every task a unique, non-empty id"))
                 continue
             }
-            if let first = index.updateValue(Int32(i), forKey: id) {
-                index[id] = first
+            if let first = index.insert(id, task: Int32(i), ids: ids) {
                 let at = table.location(of: Int(first)).map { " at \($0)" } ?? ""
                 issue(i, "id", "duplicate task id; it was first declared\(at)", hint: "rename one of them")
             }
@@ -61,69 +60,86 @@ public struct GraphValidator: Sendable {
         var knownInputs = [Bool](repeating: true, count: n)
         var costs = [Double](repeating: 0, count: n)
 
+        // Per-signature facts, so the per-task loop copies no signature (closures, arrays).
+        struct Facts {
+            var allowed: UInt8, defaultClass: TaskClass, hasParams: Bool, minInputs: Int, maxInputs: Int
+            init(_ s: OpSignature) {
+                allowed = (s.allowedClasses.contains(.cpu) ? 1 : 0) | (s.allowedClasses.contains(.io) ? 2 : 0)
+                defaultClass = s.defaultClass
+                hasParams = !s.params.isEmpty
+                minInputs = s.inputs.min
+                maxInputs = s.inputs.max ?? Int.max
+            }
+        }
+        var facts = signatures.map(Facts.init)
         for i in 0..<n {
-            let opName = table.op(of: i)
             let declaredClass = table.declaredClass(of: i)
             var sigIndex: Int32 = -1
             if table.body(of: i) != nil {
+                let opName = table.op(of: i)
                 let cls = declaredClass ?? .cpu
                 let key = "\(opName):\(cls.rawValue)"
                 if let slot = closureSlot[key] { sigIndex = slot } else {
                     sigIndex = Int32(signatures.count)
                     closureSlot[key] = sigIndex
                     signatures.append(.closure(label: opName, taskClass: cls))
+                    facts.append(Facts(signatures.last!))
                 }
             } else {
                 sigIndex = sigOfOpName[Int(table.opOfTask[i])]
                 if sigIndex < 0 {
+                    let opName = table.op(of: i)
                     let near = nearestNames(to: opName, in: catalogue.names)
                     issue(i, "op", "unknown op '\(opName)'",
                           hint: didYouMean(near) ?? "known ops: \(catalogue.names.joined(separator: ", "))")
                     taskIsSound[i] = false
                 }
             }
-            let inputNames = table.inputNames(of: i)
+            let first = Int(table.inputOffsets[i]), last = Int(table.inputOffsets[i + 1])
             if sigIndex >= 0 {
-                let sig = signatures[Int(sigIndex)]
+                let f = facts[Int(sigIndex)]
                 opIndex[i] = sigIndex
-                classes[i] = declaredClass ?? sig.defaultClass
-                if !sig.allowedClasses.contains(classes[i]) {
-                    issue(i, "class", "op '\(sig.name)' cannot run as class '\(classes[i].rawValue)'",
+                let cls = declaredClass ?? f.defaultClass
+                classes[i] = cls
+                if f.allowed & (cls == .cpu ? 1 : 2) == 0 {
+                    let sig = signatures[Int(sigIndex)]
+                    issue(i, "class", "op '\(sig.name)' cannot run as class '\(cls.rawValue)'",
                           hint: "use \(sig.allowedClasses.map { "'\($0.rawValue)'" }.sorted().joined(separator: " or ")) or leave class out")
                     taskIsSound[i] = false
                 }
-                let declared = table.declaredArgs(of: i)
-                if declared.values.isEmpty && sig.params.isEmpty {
-                    args[i] = declared
-                } else if let resolved = resolveArgs(declared, sig, task: i, issue) {
+                let declared = table.args[i]
+                if !f.hasParams && declared.values.isEmpty {
+                    // Nothing to resolve: the default empty Args stays.
+                } else if let resolved = resolveArgs(declared, signatures[Int(sigIndex)], task: i, issue) {
                     args[i] = resolved
                 } else {
                     taskIsSound[i] = false
                 }
-                if !sig.inputs.allows(inputNames.count) {
-                    issue(i, "inputs", "op '\(sig.name)' takes \(sig.inputs), got \(inputNames.count)")
+                let count = last - first
+                if count < f.minInputs || count > f.maxInputs {
+                    issue(i, "inputs", "op '\(signatures[Int(sigIndex)].name)' takes \(signatures[Int(sigIndex)].inputs), got \(count)")
                     taskIsSound[i] = false
                 }
             }
-            if let c = table.declaredCost(of: i), !(c >= 0 && c.isFinite) {
-                issue(i, "cost", "cost must be a finite number of seconds >= 0, got \(c)")
+            let cost = table.costs[i]
+            if !cost.isNaN && !(cost >= 0 && cost.isFinite) {
+                issue(i, "cost", "cost must be a finite number of seconds >= 0, got \(cost)")
             }
-            var k = 0
-            for ref in inputNames {
-                if let j = index[ref] {
+            for k in first..<last {
+                let ref = table.inputNames[k]
+                if let j = index.find(ref, ids: ids) {
                     if Int(j) == i {
-                        issue(i, "inputs[\(k)]", "task '\(ref)' lists itself as an input (cycle: \(ref) -> \(ref))")
+                        issue(i, "inputs[\(k - first)]", "task '\(ref)' lists itself as an input (cycle: \(ref) -> \(ref))")
                         knownInputs[i] = false
                     } else {
                         inputIndices.append(j)
                     }
                 } else {
-                    let near = nearestNames(to: ref, in: table.ids)
-                    issue(i, "inputs[\(k)]", "unknown input '\(ref)': no task has this id",
+                    let near = nearestNames(to: ref, in: ids)
+                    issue(i, "inputs[\(k - first)]", "unknown input '\(ref)': no task has this id",
                           hint: didYouMean(near) ?? "declare a task with id '\(ref)' or remove the input")
                     knownInputs[i] = false
                 }
-                k += 1
             }
             inputOffsets[i + 1] = Int32(inputIndices.count)
         }
@@ -144,15 +160,22 @@ public struct GraphValidator: Sendable {
         var shapes = ShapeTable(count: n)
         var inputIDs: [String] = []
         var inputShapes: [ValueShape] = []
+        let fixed = signatures.map(\.fixed)
         for i32 in order {
             let i = Int(i32)
             guard opIndex[i] >= 0 else { continue }
+            if let f = fixed[Int(opIndex[i])] {
+                shapes[i] = f.shape
+                let declared = table.costs[i]
+                costs[i] = declared.isNaN ? f.cost : declared
+                continue
+            }
             let sig = signatures[Int(opIndex[i])]
             let ins = inputIndices[Int(inputOffsets[i])..<Int(inputOffsets[i + 1])]
             inputIDs.removeAll(keepingCapacity: true)
             inputShapes.removeAll(keepingCapacity: true)
             for j in ins {
-                inputIDs.append(table.ids[Int(j)])
+                inputIDs.append(ids[Int(j)])
                 inputShapes.append(shapes[Int(j)])
             }
             let request = ShapeRequest(op: sig.name, inputIDs: inputIDs, inputShapes: inputShapes, args: args[i])

@@ -166,11 +166,15 @@ public struct OpSignature: Sendable {
     public var shape: @Sendable (ShapeRequest) throws(ShapeError) -> ValueShape
     /// Estimated seconds on one core, for the critical path and the static priority order.
     public var cost: @Sendable (ShapeRequest, ValueShape) -> Double
+    /// Set when the result shape and cost never depend on inputs or arguments: validation then
+    /// skips building a ``ShapeRequest`` per task (a million `noop` tasks validate in one pass).
+    public var fixed: (shape: ValueShape, cost: Double)?
 
     public init(name: String, summary: String, defaultClass: TaskClass, allowedClasses: Set<TaskClass>? = nil,
                 params: [ParamSpec] = [], inputs: InputRule,
                 shape: @escaping @Sendable (ShapeRequest) throws(ShapeError) -> ValueShape,
-                cost: @escaping @Sendable (ShapeRequest, ValueShape) -> Double) {
+                cost: @escaping @Sendable (ShapeRequest, ValueShape) -> Double,
+                fixed: (shape: ValueShape, cost: Double)? = nil) {
         self.name = name
         self.summary = summary
         self.defaultClass = defaultClass
@@ -179,12 +183,13 @@ public struct OpSignature: Sendable {
         self.inputs = inputs
         self.shape = shape
         self.cost = cost
+        self.fixed = fixed
     }
 
     /// The signature of a Swift closure given to the builder: any inputs, no arguments, unknown shape.
     public static func closure(label: String, taskClass: TaskClass) -> OpSignature {
         OpSignature(name: label, summary: "Swift closure", defaultClass: taskClass, params: [],
-                    inputs: .orderingOnly, shape: { _ in .unknown }, cost: { _, _ in 1e-5 })
+                    inputs: .orderingOnly, shape: { _ in .unknown }, cost: { _, _ in 1e-5 }, fixed: (.unknown, 1e-5))
     }
 }
 

@@ -140,7 +140,7 @@ enum StandardOps {
 
     static let noop = OpSignature(
         name: "noop", summary: "Does nothing; for measuring scheduling overhead.", defaultClass: .cpu,
-        inputs: .orderingOnly, shape: { _ in .nothing }, cost: { _, _ in smallTask })
+        inputs: .orderingOnly, shape: { _ in .nothing }, cost: { _, _ in smallTask }, fixed: (.nothing, smallTask))
 
     /// Inputs all matrices of one shape (result: that shape) or all scalars (result: scalar).
     static func sameShape(_ r: ShapeRequest) throws(ShapeError) -> ValueShape {

@@ -84,7 +84,18 @@ public enum GraphFile {
     }
 
     /// Decodes graph JSON into declared tasks without checking ops or references.
+    ///
+    /// Valid files of the usual shape take the fast path (``FastGraphReader``); anything
+    /// else goes through the JSON tree, which reports every problem with its position.
     public static func decode(bytes: [UInt8], file: String) -> Decoded {
+        if let table = FastGraphReader.read(bytes, file: file) {
+            return Decoded(table: table, issues: [], brokenFields: [:])
+        }
+        return decodeWithTree(bytes: bytes, file: file)
+    }
+
+    /// Decodes through the positional JSON tree (slower; exact about every problem).
+    static func decodeWithTree(bytes: [UInt8], file: String) -> Decoded {
         var d = Decoder(file: file)
         let root: JSONNode
         do {

@@ -10,8 +10,10 @@
 ///
 /// The parser is a single forward pass over the bytes with an explicit stack
 /// of open containers, so nesting depth costs heap, not call stack; it stops at
-/// ``maximumDepth`` with an error. Strings without escapes become `String`s
-/// straight from their byte slice; numbers become `Int` when written as
+/// ``maximumDepth`` with an error. Each container's children are gathered on
+/// a shared stack and moved into an array of exactly the right size when the
+/// container closes. Strings without escapes become `String`s straight from
+/// their byte slice, short ones through a small cache; numbers become `Int` when written as
 /// integers that fit, else `Double`, correctly rounded (Clinger's fast path
 /// for short decimals, the standard library's `strtod` for the rest; see
 /// W. D. Clinger, "How to Read Floating Point Numbers Accurately", PLDI 1990).
@@ -34,7 +36,7 @@ public enum JSONParser {
                 position: SourcePosition(line: 1, column: 1, offset: 0),
                 message: "unexpected end of file; expected a JSON value")
         }
-        var scanner = Scanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        var scanner = JSONScanner(base: base.assumingMemoryBound(to: UInt8.self), count: bytes.count)
         return try scanner.parseDocument()
     }
 

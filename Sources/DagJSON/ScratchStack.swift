@@ -29,9 +29,7 @@ struct ScratchStack<Element>: ~Copyable {
 
     /// The element most recently pushed; the stack must not be empty.
     @inline(__always)
-    var top: Element {
-        _read { yield storage[count - 1] }
-    }
+    var top: Element { storage[count - 1] }
 
     @inline(__always)
     mutating func pop() -> Element {

@@ -129,6 +129,30 @@ import Testing
         #expect(error.position.line == expected.line && error.position.column == expected.column)
     }
 
+    @Test func problemsAtEveryOffsetOfALongStringAreFound() throws {
+        // Strings are scanned eight bytes at a time; a bad byte must be found
+        // wherever it falls in a word, and the bytes before it must count.
+        let prefix = Array(#"["é"#.utf8)  // the string's content starts at column 3
+        for index in 0..<24 {
+            var content = Array(repeating: UInt8(ascii: "a"), count: 24)
+            for (bad, message) in [
+                (UInt8(0x01), #"control character U+0001 in string; use \u0001"#),
+                (UInt8(0x0A), #"control character U+000A in string; use \n"#),
+                (UInt8(0xFF), "invalid UTF-8 byte 0xFF in string"),
+                (UInt8(0x80), "invalid UTF-8 byte 0x80 in string"),
+            ] {
+                content[index] = bad
+                let error = try #require(syntaxError(prefix + content + Array(#""]"#.utf8)))
+                #expect(error.message == message)
+                #expect(error.position.offset == prefix.count + index)
+                #expect(error.position.column == 4 + index)
+            }
+            let node = try JSONParser.parse(prefix + content[..<index] + Array(#"", 1]"#.utf8))
+            let elements = try #require(node.value.arrayValue)
+            #expect(elements[0].value.stringValue == "é" + String(repeating: "a", count: index))
+        }
+    }
+
     @Test func descriptionIsPositionThenMessage() throws {
         let error = try #require(syntaxError("[1, 2,]"))
         #expect(error.description == "1:6: trailing comma before ']'")

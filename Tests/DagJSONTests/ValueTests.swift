@@ -73,6 +73,19 @@ import Testing
                 ]))
     }
 
+    @Test func shortStringsThatDifferInOneByteStayDistinct() throws {
+        // Near misses for the short-string cache: same length, one byte apart,
+        // at every length up to and past its 16-byte limit.
+        var strings: [String] = []
+        for length in 1...18 {
+            let stem = String(repeating: "k", count: length - 1)
+            strings += [stem + "a", stem + "b", "a" + stem, "b" + stem, stem + "a"]
+        }
+        let text = "[" + strings.map { #"{"\#($0)":"\#($0)"}"# }.joined(separator: ",") + "]"
+        let expected = Tree.array(strings.map { .object([($0, .string($0))]) })
+        #expect(Tree(try JSONParser.parse(text)) == expected)
+    }
+
     @Test func shortStringsAtTheVeryEndOfTheBufferAreRead() throws {
         // The cache loads 16 bytes at a time only when 16 bytes remain.
         #expect(Tree(try JSONParser.parse(#"{"ab":"c"}"#)) == .object([("ab", .string("c"))]))

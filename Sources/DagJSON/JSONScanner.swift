@@ -58,7 +58,7 @@ struct SavedKey {
 /// occur in strings, which never span lines. Together they give the position
 /// of any value start in O(1). Error positions are rare and are recomputed
 /// from the start of the document by ``locate(_:)``.
-struct Scanner: ~Copyable {
+struct JSONScanner: ~Copyable {
     let base: UnsafePointer<UInt8>
     let end: Int
     /// Offset of the first byte after a byte order mark, if any.
@@ -75,6 +75,7 @@ struct Scanner: ~Copyable {
     /// The key of the object member whose value is being parsed.
     var pendingKey = ""
     var pendingKeyPosition = SourcePosition(line: 0, column: 0, offset: 0)
+    /// Strings of up to 16 bytes already made, keys and values alike.
     var shortStrings = StringCache()
     /// Reused for strings that contain escapes.
     var unescaped: [UInt8] = []

@@ -1,16 +1,27 @@
-extension Scanner {
+extension JSONScanner {
     /// Scans a string with `pos` at its opening quote and leaves `pos` after
     /// the closing quote.
     ///
     /// The common case, no escapes, makes the `String` straight from the byte
-    /// slice, or from ``StringCache`` when short. UTF-8 is validated here, so that an invalid byte is reported
-    /// with its position rather than silently replaced.
+    /// slice, or from ``StringCache`` when short. UTF-8 is validated here, so
+    /// that an invalid byte is reported with its position rather than
+    /// silently replaced. Plain ASCII is skipped eight bytes at a time.
     @inline(__always)
     mutating func scanString() throws(JSONSyntaxError) -> String {
         let open = pos
         let contentStart = pos + 1
         var p = contentStart
-        while p < end {
+        while true {
+            while p + 8 <= end {
+                let special = Self.specialBytes(
+                    UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self).littleEndian)
+                if special != 0 {
+                    p += special.trailingZeroBitCount >> 3
+                    break
+                }
+                p += 8
+            }
+            guard p < end else { throw unterminatedStringError(open: open) }
             let byte = base[p]
             if byte == Byte.quote {
                 pos = p + 1
@@ -28,7 +39,25 @@ extension Scanner {
             if byte < Byte.space { throw controlCharacterError(at: p) }
             p = byte < 0x80 ? p + 1 : try scanMultiByteCharacter(at: p)
         }
-        throw unterminatedStringError(open: open)
+    }
+
+    /// A mask with the high bit set in each byte of `word` (read little-endian,
+    /// first byte lowest) that is `"`, `\`, a control character or not
+    /// ASCII; the lowest set bit marks the first such byte.
+    ///
+    /// The zero-byte test `(x - 0x01…) & ~x & 0x80…` can flag a byte above a
+    /// true match (the subtraction borrows), never below the first one, so the
+    /// lowest flag is exact (Anderson, "Bit Twiddling Hacks", "Determine if a
+    /// word has a byte less than n").
+    @inline(__always)
+    static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quotes = word ^ (ones &* UInt64(Byte.quote))
+        let backslashes = word ^ (ones &* UInt64(Byte.backslash))
+        let isQuote = (quotes &- ones) & ~quotes
+        let isBackslash = (backslashes &- ones) & ~backslashes
+        let isControl = (word &- ones &* UInt64(Byte.space)) & ~word
+        return (isQuote | isBackslash | isControl | word) & 0x8080_8080_8080_8080
     }
 
     private mutating func scanEscapedString(

@@ -4,7 +4,7 @@ func hex<Value: BinaryInteger>(_ value: Value, digits: Int) -> String {
     return String(repeating: "0", count: Swift.max(0, digits - text.count)) + text
 }
 
-extension Scanner {
+extension JSONScanner {
     /// The position of `offset`, computed from the start of the document.
     ///
     /// Used for errors only: it is O(offset), while value positions come from

@@ -12,7 +12,7 @@ private func exactPowerOfTen(_ exponent: Int) -> Double {
     withUnsafeBytes(of: exactPowersOfTen) { $0.load(fromByteOffset: exponent * 8, as: Double.self) }
 }
 
-extension Scanner {
+extension JSONScanner {
     /// Scans a number with `pos` at its first byte (`-` or a digit).
     ///
     /// Grammar (RFC 8259 section 6):
@@ -47,8 +47,7 @@ extension Scanner {
         }
 
         if base[p] == Byte.zero {
-            p += 1
-            if p < end && Byte.isDigit(base[p]) { throw invalidNumberError(at: start) }
+            p += 1  // a digit after a leading zero fails the token check below
         } else {
             repeat {
                 accumulate(base[p])
