@@ -43,7 +43,9 @@ import Testing
         let report = try run(g, workers: 2)
         #expect(report.succeeded)
         let makespan = seconds(report.trace.makespanNanos)
-        #expect(makespan >= 0.2 && makespan < 0.8, "makespan \(makespan) s")
+        // About 0.2 s alone; the bound is loose because other suites load both cores meanwhile.
+        // Sleeps holding the two workers would take 20 x 0.2 s / 2 = 2 s.
+        #expect(makespan >= 0.2 && makespan < 1.5, "makespan \(makespan) s")
         let graph = report.trace.graph
         for r in report.trace.records where graph.classes[Int(r.task)] == .cpu {
             #expect(seconds(r.endNanos) < 0.15, "CPU task \(graph.ids[Int(r.task)]) ended at \(seconds(r.endNanos)) s")
