@@ -72,6 +72,7 @@ public struct GraphValidator: Sendable {
             }
         }
         var facts = signatures.map(Facts.init)
+        var recent = RecentIDs()
         for i in 0..<n {
             let declaredClass = table.declaredClass(of: i)
             var sigIndex: Int32 = -1
@@ -127,7 +128,8 @@ public struct GraphValidator: Sendable {
             }
             for k in first..<last {
                 let ref = table.inputNames[k]
-                if let j = index.find(ref, ids: ids) {
+                let h = IDIndex.hash(ref)
+                if let j = recent.find(ref, hash: h, ids: ids) ?? index.find(ref, hash: h, ids: ids) {
                     if Int(j) == i {
                         issue(i, "inputs[\(k - first)]", "task '\(ref)' lists itself as an input (cycle: \(ref) -> \(ref))")
                         knownInputs[i] = false
@@ -142,6 +144,7 @@ public struct GraphValidator: Sendable {
                 }
             }
             inputOffsets[i + 1] = Int32(inputIndices.count)
+            recent.note(Int32(i), hash: IDIndex.hash(ids[i]))
         }
 
         // Cycles.

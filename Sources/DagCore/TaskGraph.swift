@@ -19,10 +19,13 @@ public final class TaskGraph: Sendable {
     /// Estimated seconds per task.
     public let costs: [Double]
 
-    let inputOffsets: [Int32]
-    let inputIndices: [Int32]
-    let consumerOffsets: [Int32]
-    let consumerIndices: [Int32]
+    /// Inputs in compressed sparse rows: task `i`'s inputs are
+    /// `inputIndices[inputOffsets[i]..<inputOffsets[i + 1]]`, in argument order.
+    public let inputOffsets: [Int32]
+    public let inputIndices: [Int32]
+    /// Consumers the same way (one entry per input slot that reads the task).
+    public let consumerOffsets: [Int32]
+    public let consumerIndices: [Int32]
 
     /// A topological order (inputs before consumers), Kahn's algorithm with ties in declaration order.
     public let topologicalOrder: [Int32]

@@ -34,34 +34,36 @@ public struct OpLibrary: Sendable {
         lib.register("ones", .sync { i in .matrix(Kernels.ones(rows: i.args.int("rows"), cols: i.args.int("cols"))) })
         lib.register("eye", .sync { i in .matrix(Kernels.eye(i.args.int("n"))) })
         lib.register("gemm", .sync { i in
-            let c = i.inputs.count == 3 ? try i.matrix(2) : nil
+            let c = i.inputCount == 3 ? try i.matrix(2) : nil
             return .matrix(try Kernels.gemm(try i.matrix(0), try i.matrix(1), c: c,
                                             alpha: i.args.double("alpha"), beta: i.args.double("beta"),
                                             transA: i.args.bool("transA"), transB: i.args.bool("transB")))
         })
         lib.register("add", .sync { i in
-            if case .scalar = i.inputs[0] {
-                return .scalar(try i.inputs.indices.reduce(0.0) { acc, k throws(OpError) in
-                    guard let v = i.inputs[k].scalar else { throw OpError("input '\(i.inputIDs[k])' is \(i.inputs[k]), not a scalar") }
-                    return acc + v
-                })
+            if case .scalar = i.input(0) {
+                var total = 0.0
+                for k in 0..<i.inputCount {
+                    guard let v = i.input(k).scalar else { throw OpError("input '\(i.inputID(k))' is \(i.input(k)), not a scalar") }
+                    total += v
+                }
+                return .scalar(total)
             }
             var acc = try i.matrix(0)
-            for k in 1..<i.inputs.count { acc = try Kernels.add(acc, try i.matrix(k)) }
+            for k in 1..<i.inputCount { acc = try Kernels.add(acc, try i.matrix(k)) }
             return .matrix(acc)
         })
         lib.register("scale", .sync { i in
             let alpha = i.args.double("alpha")
-            if let v = i.inputs[0].scalar { return .scalar(alpha * v) }
+            if let v = i.input(0).scalar { return .scalar(alpha * v) }
             return .matrix(Kernels.scale(try i.matrix(0), by: alpha))
         })
         lib.register("sum", .sync { i in
             var total = 0.0
-            for (k, v) in i.inputs.enumerated() {
-                switch v {
+            for k in 0..<i.inputCount {
+                switch i.input(k) {
                 case .matrix(let m): total += Kernels.sum(m)
                 case .scalar(let s): total += s
-                default: throw OpError("input '\(i.inputIDs[k])' is \(v); sum needs matrices or scalars")
+                case let v: throw OpError("input '\(i.inputID(k))' is \(v); sum needs matrices or scalars")
                 }
             }
             return .scalar(total)
@@ -77,12 +79,12 @@ public struct OpLibrary: Sendable {
         })
         lib.register("write_text", .sync { i in
             let text: String
-            switch i.inputs.first {
+            switch i.inputCount == 0 ? nil : i.input(0) {
             case nil: text = i.args.string("text") ?? ""
             case .text(let s)?: text = s
             case .scalar(let v)?: text = "\(v)\n"
             case .matrix(let m)?: text = formatMatrix(m)
-            case let other?: throw OpError("input '\(i.inputIDs[0])' is \(other); write_text needs text, a scalar or a matrix")
+            case let other?: throw OpError("input '\(i.inputID(0))' is \(other); write_text needs text, a scalar or a matrix")
             }
             try AtomicFile.write(Array(text.utf8), to: i.resolve(i.args.string("path")!))
             return .nothing

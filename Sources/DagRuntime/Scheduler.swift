@@ -2,6 +2,7 @@ import DagCore
 import DagKernels
 import DagTopology
 import Glibc
+import Synchronization
 
 /// How to run a graph.
 public struct RunOptions: Sendable {
@@ -16,6 +17,11 @@ public struct RunOptions: Sendable {
     public var ioThreads: Int = 8
     /// Which results stay in ``RunReport/results`` after the run.
     public var keep: KeepResults = .sinks
+    /// The scheduling policy (see ``PolicyRegistry``).
+    public var policy: any SchedulingPolicy = CriticalPathPolicy()
+    /// Record each task's start and end time (two clock reads per task) for traces,
+    /// drawings and busy shares; off, a run records only what happened to each task.
+    public var timing = true
 
     public enum KeepResults: Sendable { case none, sinks, all }
 
@@ -58,12 +64,28 @@ public struct RunReport: Sendable {
     public func count(_ status: ExecutionRecord.Status) -> Int { trace.records.lazy.filter { $0.status == status }.count }
 }
 
-/// Runs a ``TaskGraph``: CPU tasks on worker threads pinned one per core, taken from
-/// one ready queue in static priority order (critical path first); IO tasks on an IO
-/// executor (blocking-IO threads and Swift concurrency for waits) that holds no core.
+/// Runs a ``TaskGraph`` on worker threads pinned one per core.
 ///
-/// A failed task cancels its dependents, transitively; independent work still runs.
-/// A result is freed once its last consumer has finished.
+/// ## Design
+/// - **Work stealing.** Each worker owns a ``WorkStealingDeque``. When a task finishes,
+///   the join counters of its consumers are decremented atomically; those that reach zero
+///   are ready. The policy orders them: the first runs next on the same worker directly
+///   (no queue traffic, its inputs still in cache), the rest go on the worker's deque or,
+///   if the policy says so, to another worker's inbox. An idle worker steals from the
+///   others in ``VictimOrder`` (those sharing its L2, then L3, NUMA node, package).
+/// - **Parking.** A worker that finds no work spins briefly, then sleeps on a ``Parker``;
+///   making work available wakes one sleeper. No core burns while the graph waits on IO.
+/// - **IO tasks** go to the ``IOExecutor`` the moment they are ready; its completions hand
+///   the CPU tasks they make ready to workers' inboxes.
+/// - **Failures** poison the consumers instead of decrementing them into running: a
+///   poisoned task that becomes ready is cancelled and poisons its own consumers, through
+///   the same join counters, so cancellation needs no lock and no graph walk.
+/// - **Memory.** A result is freed when its last consumer finishes (a second atomic
+///   counter per task).
+///
+/// The per-task path takes no lock, allocates nothing for ops that ignore their inputs
+/// and looks nothing up by string: tasks are dense `Int32` indices into arrays built at
+/// load time.
 ///
 /// OpenBLAS: ``BLAS/useSingleThread()`` is called before workers start, so each BLAS
 /// call runs on the calling worker's core only (no oversubscription).
@@ -85,88 +107,181 @@ public final class Scheduler: Sendable {
         let n = options.workers ?? cores.count
         guard n >= 1 else { throw RunSetupError(description: "--workers must be at least 1, got \(n)") }
         var bodies: [OpBody] = []
-        bodies.reserveCapacity(graph.count)
+        bodies.reserveCapacity(graph.signatures.count)
+        // One body per signature slot, so tasks find theirs by index; closures are per task.
+        var closures: [Int32: OpBody] = [:]
+        for sig in graph.signatures {
+            bodies.append(library[sig.name] ?? .sync { _ in throw OpError("op '\(sig.name)' has no implementation") })
+        }
         for i in 0..<graph.count {
             if let closure = graph.table.body(of: i) as? ClosureBody {
-                bodies.append(closure.body)
-            } else if let b = library[graph.op(of: i)] {
-                bodies.append(b)
-            } else {
+                closures[Int32(i)] = closure.body
+            } else if library[graph.op(of: i)] == nil {
                 throw RunSetupError(description: "task '\(graph.ids[i])': op '\(graph.op(of: i))' has no implementation in this runtime")
             }
         }
         BLAS.useSingleThread()
         let assigned = (0..<n).map { cores[$0 % cores.count] }
-        let run = Run(graph: graph, bodies: bodies, options: options, workerCount: n)
-        return run.execute(topology: topology, cores: assigned)
+        let run = Run(graph: graph, bodies: bodies, closures: closures, options: options, cores: assigned)
+        return run.execute(topology: topology)
     }
 }
 
-/// The state of one run. All mutable state is guarded by `lock`.
+/// The state of one run: fixed-size arrays indexed by task, touched by workers without
+/// locks (see ``Scheduler`` for the protocol).
 final class Run: @unchecked Sendable {
     let graph: TaskGraph
     let bodies: [OpBody]
+    let closures: [Int32: OpBody]
     let options: RunOptions
+    let cores: [Core]
     let workerCount: Int
+    let n: Int
 
-    let lock = ConditionLock()
-    /// Workers wait here for ready CPU tasks.
-    let workAvailable: ConditionLock.Condition
-    /// The caller waits here for the end of the run.
-    let allFinished: ConditionLock.Condition
+    // Graph arrays, as raw pointers for the hot path (kept alive by `graph`).
+    let consumerOffsets: UnsafePointer<Int32>
+    let consumerIndices: UnsafePointer<Int32>
+    let inputOffsets: UnsafePointer<Int32>
+    let inputIndices: UnsafePointer<Int32>
+    let opIndex: UnsafePointer<Int32>
+    let priorityRank: UnsafePointer<Int32>
+    let isIO: UnsafeMutablePointer<Bool>
+    /// Set by the producer when it stored a result that consumers must release.
+    let stored: UnsafeMutablePointer<Bool>
+    /// The default policy is inlined on the hot path; others are called through the protocol.
+    let criticalPathPolicy: Bool
 
-    enum State: UInt8 { case waiting, ready, running, done, failed, cancelled }
-    var state: [State]
-    /// Inputs not yet produced, per task (one per input slot).
-    var pendingInputs: [Int32]
-    /// Consumers not yet finished, per task; the value is freed when it reaches zero.
-    var pendingConsumers: [Int32]
-    var values: [TaskValue?]
-    var records: [ExecutionRecord]
-    var readyCPU: PriorityQueue
-    var finished = 0
-    var failures: [TaskFailure] = []
-    var warnings: [String] = []
-    var workersStopped = false
+    /// Inputs not yet produced, per task (one per input slot): the join counter.
+    let pending: UnsafeMutablePointer<Atomic<Int32>>
+    /// Consumers not yet finished, per task; the result is freed at zero.
+    let unfinishedConsumers: UnsafeMutablePointer<Atomic<Int32>>
+    /// Set on a task when an input failed or was cancelled.
+    let poisoned: UnsafeMutablePointer<Atomic<UInt8>>
+    let values: UnsafeMutablePointer<TaskValue?>
+    // Per-task records, each written by the thread that finishes the task.
+    let status: UnsafeMutablePointer<UInt8>      // 0 not finished, 1 done, 2 failed, 3 cancelled
+    let worker: UnsafeMutablePointer<Int32>
+    let cpu: UnsafeMutablePointer<Int32>
+    let startTime: UnsafeMutablePointer<UInt64>
+    let endTime: UnsafeMutablePointer<UInt64>
+    let resultBytes: UnsafeMutablePointer<Int>
+
+    let deques: [WorkStealingDeque]
+    /// Tasks handed over by IO threads; any idle worker may take them.
+    let inboxes: [Inbox]
+    /// Tasks a policy placed on a worker (affinity); only that worker takes them.
+    let placed: [Inbox]
+    let victims: [[Int32]]
+    /// The most consumers any task has: the size of each worker's ready buffer.
+    let maxOutDegree: Int
+    let parker = Parker()
+    let finished = Atomic<Int>(0)
+    let stop = Atomic<Bool>(false)
     let io: IOExecutor
+    let view: PolicyView
     let start: UInt64
 
-    init(graph: TaskGraph, bodies: [OpBody], options: RunOptions, workerCount: Int) {
+    /// Failures and their messages (rare: a lock is fine).
+    let failureLock = ConditionLock()
+    var failures: [TaskFailure] = []
+    var messages: [Int32: String] = [:]
+    let doneLock = ConditionLock()
+    let doneSignal: ConditionLock.Condition
+    var done = false
+
+    init(graph: TaskGraph, bodies: [OpBody], closures: [Int32: OpBody], options: RunOptions, cores: [Core]) {
         self.graph = graph
         self.bodies = bodies
+        self.closures = closures
         self.options = options
-        self.workerCount = workerCount
-        workAvailable = lock.makeCondition()
-        allFinished = lock.makeCondition()
-        let n = graph.count
-        state = .init(repeating: .waiting, count: n)
-        pendingInputs = (0..<n).map { Int32(graph.inputs(of: $0).count) }
-        pendingConsumers = (0..<n).map { Int32(graph.consumers(of: $0).count) }
-        values = .init(repeating: nil, count: n)
-        records = (0..<n).map { ExecutionRecord(task: Int32($0), status: .cancelled, worker: -2, cpu: -1,
-                                                readyNanos: 0, startNanos: 0, endNanos: 0) }
-        readyCPU = PriorityQueue(rank: graph.priorityRank)
+        self.cores = cores
+        workerCount = cores.count
+        n = graph.count
+        func copy(_ a: [Int32]) -> UnsafePointer<Int32> {
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: max(a.count, 1))
+            _ = UnsafeMutableBufferPointer(start: p, count: a.count).initialize(from: a)
+            return UnsafePointer(p)
+        }
+        consumerOffsets = copy(graph.consumerOffsets)
+        consumerIndices = copy(graph.consumerIndices)
+        inputOffsets = copy(graph.inputOffsets)
+        inputIndices = copy(graph.inputIndices)
+        opIndex = copy(graph.opIndex)
+        priorityRank = copy(graph.priorityRank)
+        criticalPathPolicy = options.policy is CriticalPathPolicy
+        isIO = .allocate(capacity: max(n, 1))
+        stored = .allocate(capacity: max(n, 1))
+        stored.initialize(repeating: false, count: max(n, 1))
+        pending = .allocate(capacity: max(n, 1))
+        unfinishedConsumers = .allocate(capacity: max(n, 1))
+        poisoned = .allocate(capacity: max(n, 1))
+        values = .allocate(capacity: max(n, 1))
+        status = .allocate(capacity: max(n, 1))
+        worker = .allocate(capacity: max(n, 1))
+        cpu = .allocate(capacity: max(n, 1))
+        startTime = .allocate(capacity: max(n, 1))
+        endTime = .allocate(capacity: max(n, 1))
+        resultBytes = .allocate(capacity: max(n, 1))
+        for i in 0..<n {
+            isIO[i] = graph.classes[i] == .io
+            (pending + i).initialize(to: Atomic(graph.inputOffsets[i + 1] - graph.inputOffsets[i]))
+            (unfinishedConsumers + i).initialize(to: Atomic(graph.consumerOffsets[i + 1] - graph.consumerOffsets[i]))
+            (poisoned + i).initialize(to: Atomic(0))
+            (values + i).initialize(to: nil)
+        }
+        status.initialize(repeating: 0, count: n)
+        worker.initialize(repeating: -2, count: n)
+        cpu.initialize(repeating: -1, count: n)
+        startTime.initialize(repeating: 0, count: n)
+        endTime.initialize(repeating: 0, count: n)
+        resultBytes.initialize(repeating: 0, count: n)
+        deques = (0..<cores.count).map { _ in WorkStealingDeque(capacity: 1024) }
+        inboxes = (0..<cores.count).map { _ in Inbox() }
+        placed = (0..<cores.count).map { _ in Inbox() }
+        victims = VictimOrder.make(cores: cores)
+        var widest = 1
+        for i in 0..<n { widest = max(widest, Int(graph.consumerOffsets[i + 1] - graph.consumerOffsets[i])) }
+        maxOutDegree = widest
         io = IOExecutor(threads: max(1, options.ioThreads))
+        view = PolicyView(graph: graph, producer: worker, resultBytes: resultBytes)
+        doneSignal = doneLock.makeCondition()
         start = monotonicNanos()
     }
 
-    func now() -> UInt64 { monotonicNanos() &- start }
+    deinit {
+        for p in [consumerOffsets, consumerIndices, inputOffsets, inputIndices, opIndex, priorityRank] { p.deallocate() }
+        isIO.deallocate()
+        stored.deallocate()
+        pending.deinitialize(count: n); pending.deallocate()
+        unfinishedConsumers.deinitialize(count: n); unfinishedConsumers.deallocate()
+        poisoned.deinitialize(count: n); poisoned.deallocate()
+        values.deinitialize(count: n); values.deallocate()
+        for p in [status] { p.deallocate() }
+        worker.deallocate(); cpu.deallocate(); startTime.deallocate(); endTime.deallocate(); resultBytes.deallocate()
+    }
 
-    func execute(topology: HardwareTopology, cores: [Core]) -> RunReport {
-        var workerInfo = [ExecutionTrace.Worker](repeating: .init(index: 0, coreLogicalIndex: 0, osCPU: 0, pinned: false),
-                                                 count: workerCount)
-        var launch: [Int32] = []
-        lock.withLock {
-            for i in 0..<graph.count where pendingInputs[i] == 0 { makeReady(Int32(i), into: &launch) }
-            if graph.count == 0 { allFinished.broadcast() }
+    @inline(__always) func now() -> UInt64 { monotonicNanos() &- start }
+
+    func execute(topology: HardwareTopology) -> RunReport {
+        // Roots: CPU roots dealt to workers' inboxes in priority order, IO roots dispatched.
+        var roots: [Int32] = []
+        for i in 0..<n where pending[i].load(ordering: .relaxed) == 0 { roots.append(Int32(i)) }
+        roots.sort { graph.priorityRank[Int($0)] < graph.priorityRank[Int($1)] }
+        var cpuRoots: [Int32] = []
+        for t in roots {
+            if isIO[Int(t)] { dispatchIO(t) } else { cpuRoots.append(t) }
         }
-        dispatchIO(launch)
+        // Deal round-robin onto the deques (safe before the owners start: thread creation
+        // orders it). Owners pop newest first and thieves take oldest: put the most urgent last.
+        var dealt = [[Int32]](repeating: [], count: workerCount)
+        for (k, t) in cpuRoots.enumerated() { dealt[k % workerCount].append(t) }
+        for w in 0..<workerCount { for t in dealt[w].reversed() { deques[w].push(t) } }
+        if n == 0 { signalDone() }
 
         let pinned = PinResults(count: workerCount)
         var threads: [pthread_t] = []
         for w in 0..<workerCount {
             let core = cores[w]
-            workerInfo[w] = .init(index: w, coreLogicalIndex: core.logicalIndex, osCPU: core.osIndex, pinned: false)
             threads.append(startThread(name: "dagrun-w\(w)") { [self] in
                 if options.pin {
                     do {
@@ -176,173 +291,310 @@ final class Run: @unchecked Sendable {
                         pinned.set(w, "worker \(w) could not be pinned to core \(core.logicalIndex): \(error)")
                     }
                 }
-                workerLoop(worker: Int32(w))
+                workerLoop(Int32(w))
             })
         }
-        lock.withLock {
-            while finished < graph.count { allFinished.wait() }
-            workersStopped = true
-            workAvailable.broadcast()
-        }
+        doneLock.withLock { while !done { doneSignal.wait() } }
+        stop.store(true, ordering: .sequentiallyConsistent)
+        parker.wakeAll()
         for t in threads { pthread_join(t, nil) }
         io.shutdown()
         let makespan = now()
 
+        var warnings: [String] = []
+        var workerInfo: [ExecutionTrace.Worker] = []
         for w in 0..<workerCount {
             let problem = pinned.get(w)
-            workerInfo[w].pinned = options.pin && problem == nil
+            workerInfo.append(.init(index: w, coreLogicalIndex: cores[w].logicalIndex, osCPU: cores[w].osIndex,
+                                    pinned: options.pin && problem == nil))
             if let problem { warnings.append(problem) }
         }
         var results: [String: TaskValue] = [:]
-        for i in 0..<graph.count {
-            guard let v = values[i] else { continue }
-            if options.keep == .all || (options.keep == .sinks && graph.consumers(of: i).isEmpty) {
+        var records: [ExecutionRecord] = []
+        records.reserveCapacity(n)
+        for i in 0..<n {
+            let st: ExecutionRecord.Status = status[i] == 1 ? .done : status[i] == 2 ? .failed : .cancelled
+            records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i], readyNanos: 0,
+                                           startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)]))
+            if let v = values[i], options.keep == .all || (options.keep == .sinks && consumerOffsets[i] == consumerOffsets[i + 1]) {
                 results[graph.ids[i]] = v
             }
         }
-        values.removeAll()
         let trace = ExecutionTrace(graph: graph, workers: workerInfo, records: records, makespanNanos: makespan)
-        return RunReport(trace: trace, failures: failures, results: results, warnings: warnings)
+        let ordered = failures.sorted { (graph.index(of: $0.taskID) ?? 0) < (graph.index(of: $1.taskID) ?? 0) }
+        return RunReport(trace: trace, failures: ordered, results: results, warnings: warnings)
     }
 
     // MARK: Workers
 
-    func workerLoop(worker: Int32) {
+    func workerLoop(_ w: Int32) {
+        let me = Int(w)
+        let deque = deques[me]
+        let maxReady = maxOutDegree
+        let ready = UnsafeMutableBufferPointer<Int32>.allocate(capacity: maxReady)
+        let targets = UnsafeMutableBufferPointer<Int32>.allocate(capacity: maxReady)
+        defer { ready.deallocate(); targets.deallocate() }
+        var local = 0   // tasks finished here, not yet added to `finished`
         while true {
-            lock.lock()
-            while readyCPU.isEmpty && !workersStopped { workAvailable.wait() }
-            guard let t = readyCPU.pop() else {
-                lock.unlock()
-                return
+            var next = placed[me].take() ?? deque.pop() ?? inboxes[me].take() ?? steal(me)
+            if next == nil {
+                flush(&local)
+                next = idle(me)
+                if next == nil { return }
             }
-            let input = takeInput(t)
-            lock.unlock()
-
-            let cpu = Int32(CPU.current())
-            let begin = now()
-            let outcome: Result<TaskValue, any Error>
-            if case .sync(let body) = bodies[Int(t)] {
-                outcome = Result { try body(input) }
-            } else {
-                outcome = .failure(OpError("an async op cannot run on a CPU worker"))
+            while let t = next {
+                next = runTask(t, worker: w, ready: ready, targets: targets, finishedHere: &local)
+                if local >= 256 { flush(&local) }
             }
-            let end = now()
-
-            var launch: [Int32] = []
-            lock.withLock { complete(t, outcome, worker: worker, cpu: cpu, begin: begin, end: end, launch: &launch) }
-            dispatchIO(launch)
         }
+    }
+
+    /// Steals in victim order, then looks at other workers' inboxes.
+    @inline(__always)
+    func steal(_ me: Int) -> Int32? {
+        for v in victims[me] {
+            if let t = deques[Int(v)].steal() { return t }
+        }
+        for v in victims[me] {
+            if let t = inboxes[Int(v)].take() { return t }
+        }
+        return nil
+    }
+
+    /// Spins briefly, then parks until work appears; nil when the run is over.
+    func idle(_ me: Int) -> Int32? {
+        while true {
+            for _ in 0..<64 {
+                if stop.load(ordering: .relaxed) { return nil }
+                if let t = placed[me].take() ?? deques[me].pop() ?? inboxes[me].take() ?? steal(me) { return t }
+            }
+            let epoch = parker.prepareWait()
+            if stop.load(ordering: .sequentiallyConsistent) { parker.cancelWait(); return nil }
+            if let t = placed[me].take() ?? inboxes[me].take() ?? steal(me) {
+                parker.cancelWait()
+                return t
+            }
+            parker.commitWait(epoch)
+        }
+    }
+
+    func flush(_ local: inout Int) {
+        guard local > 0 else { return }
+        let total = finished.add(local, ordering: .acquiringAndReleasing).newValue
+        local = 0
+        if total == n { signalDone() }
+    }
+
+    func signalDone() {
+        doneLock.withLock {
+            done = true
+            doneSignal.broadcast()
+        }
+    }
+
+    /// Runs (or cancels) task `t` on worker `w` and returns the task to run next here, if any.
+    @inline(__always)
+    func runTask(_ t: Int32, worker w: Int32, ready: UnsafeMutableBufferPointer<Int32>,
+                 targets: UnsafeMutableBufferPointer<Int32>, finishedHere: inout Int) -> Int32? {
+        let i = Int(t)
+        finishedHere += 1
+        guard poisoned[i].load(ordering: .relaxed) == 0 else {
+            return finish(t, nil, ready: ready, targets: targets, worker: w)
+        }
+        let timing = options.timing
+        if timing {
+            startTime[i] = now()
+            cpu[i] = Int32(CPU.current())
+        }
+        worker[i] = w
+        let body = closures.isEmpty ? bodies[Int(opIndex[i])] : (closures[t] ?? bodies[Int(opIndex[i])])
+        let outcome: Result<TaskValue, any Error>
+        if case .sync(let f) = body {
+            do {
+                outcome = .success(try f(OpInput(run: self, task: t)))
+            } catch {
+                outcome = .failure(error)
+            }
+        } else {
+            outcome = .failure(OpError("an async op cannot run on a CPU worker"))
+        }
+        if timing { endTime[i] = now() }
+        return finish(t, outcome, ready: ready, targets: targets, worker: w)
+    }
+
+    /// Records the outcome of `t` (nil: cancelled), releases its inputs, and passes the
+    /// word on to its consumers. Returns the ready CPU task to run next on this worker.
+    @inline(__always)
+    func finish(_ t: Int32, _ outcome: Result<TaskValue, any Error>?, ready: UnsafeMutableBufferPointer<Int32>,
+                targets: UnsafeMutableBufferPointer<Int32>, worker w: Int32) -> Int32? {
+        let i = Int(t)
+        var poison = true
+        switch outcome {
+        case .success(let value)?:
+            status[i] = 1
+            poison = false
+            if case .matrix(let m) = value { resultBytes[i] = m.byteCount }
+            if consumerOffsets[i] != consumerOffsets[i + 1] || options.keep != .none {
+                if case .nothing = value {} else {
+                    values[i] = value
+                    stored[i] = true
+                }
+            }
+        case .failure(let error)?:
+            status[i] = 2
+            recordFailure(t, error)
+        case nil:
+            status[i] = 3
+            recordCancel(t)
+        }
+        releaseInputs(of: i)
+        // Consumers: decrement join counters; collect those now ready.
+        var count = 0
+        for k in Int(consumerOffsets[i])..<Int(consumerOffsets[i + 1]) {
+            let c = consumerIndices[k]
+            if poison { poisoned[Int(c)].store(1, ordering: .relaxed) }
+            // acquiring-and-releasing: publishes this task's value (and poison) to whoever
+            // takes the counter to zero, and gives that thread every other input's value.
+            if pending[Int(c)].subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+                if isIO[Int(c)] {
+                    if poisoned[Int(c)].load(ordering: .relaxed) != 0 {
+                        // Cancelled without running; its own consumers are handled recursively.
+                        finishCancelledIO(c)
+                    } else {
+                        dispatchIO(c)
+                    }
+                } else {
+                    ready[count] = c
+                    count += 1
+                }
+            }
+        }
+        guard count > 0 else { return nil }
+        if count == 1 && w >= 0 && criticalPathPolicy { return ready[0] }
+        let batch = UnsafeMutableBufferPointer(rebasing: ready[0..<count])
+        let where_ = UnsafeMutableBufferPointer(rebasing: targets[0..<count])
+        if criticalPathPolicy {
+            sortByPriority(batch, priorityRank)
+            for k in 0..<count { where_[k] = -1 }
+        } else {
+            options.policy.arrange(ready: batch, targets: where_, worker: w, view: view)
+        }
+        var next: Int32? = nil
+        var pushed = false
+        let me = Int(w)
+        if me < 0 {
+            // Off the workers (an IO thread): hand every ready task over.
+            for k in 0..<count {
+                let target = where_[k]
+                if target >= 0 && Int(target) < workerCount {
+                    placed[Int(target)].put(batch[k])
+                } else {
+                    inboxes[Int(UInt32(bitPattern: batch[k])) % workerCount].put(batch[k])
+                }
+            }
+            parker.notify(all: true)
+            return nil
+        }
+        var placedElsewhere = false
+        for k in 0..<count {
+            let target = where_[k]
+            if target >= 0 && Int(target) != me && Int(target) < workerCount {
+                placed[Int(target)].put(batch[k])
+                placedElsewhere = true
+            } else if next == nil {
+                next = batch[k]
+            } else {
+                deques[me].push(batch[k])
+                pushed = true
+            }
+        }
+        if placedElsewhere {
+            parker.notify(all: true)   // the target must wake: nobody else takes its placed tasks
+        } else if pushed {
+            parker.notify(all: count > 2)
+        }
+        return next
+    }
+
+    func releaseInputs(of i: Int) {
+        for k in Int(inputOffsets[i])..<Int(inputOffsets[i + 1]) {
+            let j = Int(inputIndices[k])
+            // Nothing stored (noop, a freed-at-birth `.nothing`): nothing to free, no atomic.
+            guard stored[j] else { continue }
+            if unfinishedConsumers[j].subtract(1, ordering: .acquiringAndReleasing).newValue == 0 && options.keep != .all {
+                values[j] = nil
+            }
+        }
+    }
+
+    func recordFailure(_ t: Int32, _ error: any Error) {
+        let i = Int(t)
+        let cause = String(describing: error)
+        let ins = (Int(inputOffsets[i])..<Int(inputOffsets[i + 1])).map { k -> (String, String) in
+            let j = Int(inputIndices[k])
+            return (graph.ids[j], values[j]?.description ?? (status[j] == 1 ? "nothing" : "freed"))
+        }
+        failureLock.withLock {
+            failures.append(TaskFailure(taskID: graph.ids[i], op: graph.op(of: i), inputs: ins, cause: cause,
+                                        location: graph.location(of: i)))
+            messages[t] = cause
+        }
+    }
+
+    func recordCancel(_ t: Int32) {
+        let i = Int(t)
+        var culprit = "an input"
+        for k in Int(inputOffsets[i])..<Int(inputOffsets[i + 1]) where status[Int(inputIndices[k])] >= 2 {
+            culprit = "input '\(graph.ids[Int(inputIndices[k])])'"
+            break
+        }
+        failureLock.withLock { messages[t] = "cancelled: \(culprit) failed or was cancelled" }
     }
 
     // MARK: IO
 
-    func dispatchIO(_ tasks: [Int32]) {
-        for t in tasks {
-            let input = lock.withLock { takeInput(t) }
-            switch bodies[Int(t)] {
-            case .sync(let body):
-                io.runBlocking { [self] in
-                    let begin = now()
-                    let outcome = Result { try body(input) }
-                    finishIO(t, outcome, begin: begin)
-                }
-            case .async(let body):
-                io.runAsync { [self] in
-                    let begin = now()
-                    let outcome: Result<TaskValue, any Error>
-                    do { outcome = .success(try await body(input)) } catch { outcome = .failure(error) }
-                    finishIO(t, outcome, begin: begin)
-                }
+    func dispatchIO(_ t: Int32) {
+        let body = closures[t] ?? bodies[Int(opIndex[Int(t)])]
+        let input = OpInput(run: self, task: t)
+        switch body {
+        case .sync(let f):
+            io.runBlocking { [self] in
+                let begin = now()
+                let outcome = Result { try f(input) }
+                finishIO(t, outcome, begin: begin)
+            }
+        case .async(let f):
+            io.runAsync { [self] in
+                let begin = now()
+                let outcome: Result<TaskValue, any Error>
+                do { outcome = .success(try await f(input)) } catch { outcome = .failure(error) }
+                finishIO(t, outcome, begin: begin)
             }
         }
     }
 
-    func finishIO(_ t: Int32, _ outcome: Result<TaskValue, any Error>, begin: UInt64) {
-        let end = now()
-        var launch: [Int32] = []
-        lock.withLock { complete(t, outcome, worker: -1, cpu: -1, begin: begin, end: end, launch: &launch) }
-        dispatchIO(launch)
-    }
-
-    // MARK: State transitions (lock held)
-
-    /// Marks `t` ready: CPU tasks join the ready queue, IO tasks are collected in `launch`.
-    func makeReady(_ t: Int32, into launch: inout [Int32]) {
-        state[Int(t)] = .ready
-        records[Int(t)].readyNanos = now()
-        if graph.classes[Int(t)] == .cpu {
-            readyCPU.push(t)
-            workAvailable.signal()
-        } else {
-            launch.append(t)
-        }
-    }
-
-    func takeInput(_ t: Int32) -> OpInput {
-        state[Int(t)] = .running
-        let ins = graph.inputs(of: Int(t))
-        return OpInput(taskID: graph.ids[Int(t)], inputIDs: ins.map { graph.ids[Int($0)] },
-                       inputs: ins.map { values[Int($0)] ?? .nothing }, args: graph.args[Int(t)],
-                       baseDirectory: options.baseDirectory)
-    }
-
-    func complete(_ t: Int32, _ outcome: Result<TaskValue, any Error>, worker: Int32, cpu: Int32,
-                  begin: UInt64, end: UInt64, launch: inout [Int32]) {
+    /// An IO task finished on an IO thread: record it and hand ready CPU tasks to workers.
+    func finishIO(_ t: Int32, _ outcome: Result<TaskValue, any Error>?, begin: UInt64) {
         let i = Int(t)
-        records[i].worker = worker
-        records[i].cpu = cpu
-        records[i].startNanos = begin
-        records[i].endNanos = end
-        finished += 1
-        switch outcome {
-        case .success(let value):
-            state[i] = .done
-            records[i].status = .done
-            if pendingConsumers[i] > 0 || options.keep != .none { values[i] = value }
-            for c in graph.consumers(of: i) {
-                pendingInputs[Int(c)] -= 1
-                if pendingInputs[Int(c)] == 0 && state[Int(c)] == .waiting { makeReady(c, into: &launch) }
-            }
-        case .failure(let error):
-            state[i] = .failed
-            let cause = String(describing: error)
-            records[i].status = .failed
-            records[i].message = cause
-            let ins = graph.inputs(of: i)
-            failures.append(TaskFailure(taskID: graph.ids[i], op: graph.op(of: i),
-                                        inputs: ins.map { (graph.ids[Int($0)], values[Int($0)]?.description ?? "freed") },
-                                        cause: cause, location: graph.location(of: i)))
-            cancelDependents(of: t)
-        }
-        releaseInputs(of: t)
-        if finished == graph.count { allFinished.broadcast() }
+        startTime[i] = begin
+        endTime[i] = now()
+        worker[i] = -1
+        handOver(t, outcome)
     }
 
-    /// Cancels every task downstream of the failed task `t` that has not run.
-    func cancelDependents(of t: Int32) {
-        var stack: [Int32] = [t]
-        let failedID = graph.ids[Int(t)]
-        let at = now()
-        while let u = stack.popLast() {
-            for c in graph.consumers(of: Int(u)) where state[Int(c)] == .waiting {
-                state[Int(c)] = .cancelled
-                records[Int(c)].status = .cancelled
-                records[Int(c)].message = "cancelled: upstream task '\(failedID)' failed"
-                records[Int(c)].startNanos = at
-                records[Int(c)].endNanos = at
-                finished += 1
-                releaseInputs(of: c)
-                stack.append(c)
-            }
-        }
+    func finishCancelledIO(_ t: Int32) {
+        handOver(t, nil)
     }
 
-    /// `t` no longer needs its inputs: free each one whose last consumer this was.
-    func releaseInputs(of t: Int32) {
-        for j in graph.inputs(of: Int(t)) {
-            pendingConsumers[Int(j)] -= 1
-            if pendingConsumers[Int(j)] == 0 && options.keep != .all { values[Int(j)] = nil }
-        }
+    /// Finishes `t` off the worker threads: ready CPU tasks go to inboxes (round-robin).
+    func handOver(_ t: Int32, _ outcome: Result<TaskValue, any Error>?) {
+        let count = Int(consumerOffsets[Int(t) + 1] - consumerOffsets[Int(t)])
+        let ready = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(count, 1))
+        let targets = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(count, 1))
+        defer { ready.deallocate(); targets.deallocate() }
+        _ = finish(t, outcome, ready: ready, targets: targets, worker: -1)
+        let total = finished.add(1, ordering: .acquiringAndReleasing).newValue
+        if total == n { signalDone() }
     }
 }
 
@@ -353,44 +605,4 @@ final class PinResults: @unchecked Sendable {
     init(count: Int) { problems = .init(repeating: nil, count: count) }
     func set(_ w: Int, _ p: String?) { lock.withLock { problems[w] = p } }
     func get(_ w: Int) -> String? { lock.withLock { problems[w] } }
-}
-
-/// A binary min-heap of task indices keyed by static priority rank.
-struct PriorityQueue {
-    let rank: [Int32]
-    private var heap: [Int32] = []
-
-    init(rank: [Int32]) { self.rank = rank }
-
-    var isEmpty: Bool { heap.isEmpty }
-
-    mutating func push(_ t: Int32) {
-        heap.append(t)
-        var i = heap.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard rank[Int(heap[i])] < rank[Int(heap[p])] else { break }
-            heap.swapAt(i, p)
-            i = p
-        }
-    }
-
-    mutating func pop() -> Int32? {
-        guard let top = heap.first else { return nil }
-        let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < heap.count && rank[Int(heap[l])] < rank[Int(heap[m])] { m = l }
-                if r < heap.count && rank[Int(heap[r])] < rank[Int(heap[m])] { m = r }
-                if m == i { break }
-                heap.swapAt(i, m)
-                i = m
-            }
-        }
-        return top
-    }
 }

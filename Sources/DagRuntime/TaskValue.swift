@@ -28,25 +28,51 @@ public enum TaskValue: Sendable, CustomStringConvertible {
     public var text: String? { if case .text(let s) = self { s } else { nil } }
 }
 
-/// What an op implementation gets: its task's id, input values in order, validated arguments,
-/// and the directory that relative paths are resolved against.
-public struct OpInput: Sendable {
-    public var taskID: String
-    public var inputIDs: [String]
-    public var inputs: [TaskValue]
-    public var args: Args
-    public var baseDirectory: String
+/// What an op implementation gets: its task, its input values in order, its validated
+/// arguments, and the directory that relative paths are resolved against.
+///
+/// A view onto the run's arrays: building one allocates nothing, and an op that ignores
+/// its inputs (`noop`) never pays for them.
+public struct OpInput: @unchecked Sendable {
+    /// Unowned: an OpInput lives only while its run executes the task (no retain per task).
+    unowned(unsafe) let run: Run
+    /// The task's index in the graph.
+    public let task: Int32
+
+    init(run: Run, task: Int32) {
+        self.run = run
+        self.task = task
+    }
+
+    public var taskID: String { run.graph.ids[Int(task)] }
+    public var args: Args { run.graph.args[Int(task)] }
+    public var baseDirectory: String { run.options.baseDirectory }
+
+    public var inputCount: Int { Int(run.inputOffsets[Int(task) + 1] - run.inputOffsets[Int(task)]) }
+
+    /// Input `k`'s value.
+    public func input(_ k: Int) -> TaskValue {
+        run.values[Int(run.inputIndices[Int(run.inputOffsets[Int(task)]) + k])] ?? .nothing
+    }
+
+    /// Input `k`'s task id.
+    public func inputID(_ k: Int) -> String {
+        run.graph.ids[Int(run.inputIndices[Int(run.inputOffsets[Int(task)]) + k])]
+    }
+
+    /// All input values, in order (allocates an array).
+    public var inputs: [TaskValue] { (0..<inputCount).map(input) }
+    public var inputIDs: [String] { (0..<inputCount).map(inputID) }
 
     /// `path` resolved against ``baseDirectory`` unless absolute.
     public func resolve(_ path: String) -> String {
         path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + "/" + path
     }
 
-    /// Input `i` as a matrix, or an error naming the input and what it holds.
-    public func matrix(_ i: Int) throws(OpError) -> Matrix {
-        guard case .matrix(let m) = inputs[i] else {
-            throw OpError("input '\(inputIDs[i])' is \(inputs[i]), not a matrix")
-        }
+    /// Input `k` as a matrix, or an error naming the input and what it holds.
+    public func matrix(_ k: Int) throws(OpError) -> Matrix {
+        let v = input(k)
+        guard case .matrix(let m) = v else { throw OpError("input '\(inputID(k))' is \(v), not a matrix") }
         return m
     }
 }

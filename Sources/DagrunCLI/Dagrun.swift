@@ -11,7 +11,7 @@ struct Dagrun: ParsableCommand {
         commandName: "dagrun",
         abstract: "Run task graphs of numeric (CPU) and IO tasks on worker threads pinned one per core.",
         discussion: "Exit codes: 0 success, 1 a task failed, 2 bad usage or an invalid graph.",
-        subcommands: [Run.self, Validate.self, Dot.self, Topology.self, Ops.self, Schema.self])
+        subcommands: [Run.self, Validate.self, Dot.self, Topology.self, Ops.self, Policies.self, Schema.self])
 
     /// Parses and runs a subcommand, mapping argument errors to exit code 2.
     static func main() {
@@ -144,6 +144,16 @@ struct Ops: ParsableCommand {
                 let req = p.required ? "required" : p.defaultValue.map { "default \($0)" } ?? "optional"
                 print("    \(p.name): \(p.type), \(req) - \(p.doc)")
             }
+        }
+    }
+}
+
+struct Policies: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the scheduling policies `dagrun run --policy` takes.")
+
+    func run() {
+        for p in PolicyRegistry.all {
+            print("\(p.name)\(p.name == PolicyRegistry.defaultName ? " (default)" : ""): \(p.summary)")
         }
     }
 }
