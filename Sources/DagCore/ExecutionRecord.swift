@@ -42,11 +42,14 @@ public struct ExecutionTrace: Sendable {
         public var coreLogicalIndex: Int
         public var osCPU: Int
         public var pinned: Bool
-        public init(index: Int, coreLogicalIndex: Int, osCPU: Int, pinned: Bool) {
+        /// CPU time the worker thread used over the run (busy work plus spinning), seconds.
+        public var cpuSeconds: Double
+        public init(index: Int, coreLogicalIndex: Int, osCPU: Int, pinned: Bool, cpuSeconds: Double = 0) {
             self.index = index
             self.coreLogicalIndex = coreLogicalIndex
             self.osCPU = osCPU
             self.pinned = pinned
+            self.cpuSeconds = cpuSeconds
         }
     }
 

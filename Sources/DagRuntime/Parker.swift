@@ -17,19 +17,19 @@ final class Parker: @unchecked Sendable {
     init() { wake = lock.makeCondition() }
 
     func prepareWait() -> UInt64 {
-        sleepers.add(1, ordering: .sequentiallyConsistent)
+        sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
         return lock.withLock { epoch }
     }
 
     func cancelWait() {
-        sleepers.subtract(1, ordering: .sequentiallyConsistent)
+        sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
     }
 
     func commitWait(_ seen: UInt64) {
         lock.lock()
         while epoch == seen { wake.wait() }
         lock.unlock()
-        sleepers.subtract(1, ordering: .sequentiallyConsistent)
+        sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
     }
 
     /// Wakes one sleeping worker, if any (`all`: every one).
@@ -61,7 +61,7 @@ final class Inbox: @unchecked Sendable {
 
     func put(_ t: Int32) {
         lock.withLock { items.append(t) }
-        pending.add(1, ordering: .releasing)
+        pending.wrappingAdd(1, ordering: .releasing)
     }
 
     /// One task, or nil (an atomic load when empty).
@@ -69,7 +69,7 @@ final class Inbox: @unchecked Sendable {
         guard pending.load(ordering: .acquiring) > 0 else { return nil }
         return lock.withLock {
             guard let t = items.popLast() else { return nil }
-            pending.subtract(1, ordering: .relaxed)
+            pending.wrappingSubtract(1, ordering: .relaxed)
             return t
         }
     }

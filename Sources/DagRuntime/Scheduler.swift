@@ -292,6 +292,7 @@ final class Run: @unchecked Sendable {
                     }
                 }
                 workerLoop(Int32(w))
+                pinned.setCPU(w, threadCPUSeconds())
             })
         }
         doneLock.withLock { while !done { doneSignal.wait() } }
@@ -306,7 +307,7 @@ final class Run: @unchecked Sendable {
         for w in 0..<workerCount {
             let problem = pinned.get(w)
             workerInfo.append(.init(index: w, coreLogicalIndex: cores[w].logicalIndex, osCPU: cores[w].osIndex,
-                                    pinned: options.pin && problem == nil))
+                                    pinned: options.pin && problem == nil, cpuSeconds: pinned.cpu(w)))
             if let problem { warnings.append(problem) }
         }
         var results: [String: TaskValue] = [:]
@@ -380,7 +381,7 @@ final class Run: @unchecked Sendable {
 
     func flush(_ local: inout Int) {
         guard local > 0 else { return }
-        let total = finished.add(local, ordering: .acquiringAndReleasing).newValue
+        let total = finished.wrappingAdd(local, ordering: .acquiringAndReleasing).newValue
         local = 0
         if total == n { signalDone() }
     }
@@ -455,7 +456,7 @@ final class Run: @unchecked Sendable {
             if poison { poisoned[Int(c)].store(1, ordering: .relaxed) }
             // acquiring-and-releasing: publishes this task's value (and poison) to whoever
             // takes the counter to zero, and gives that thread every other input's value.
-            if pending[Int(c)].subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+            if pending[Int(c)].wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
                 if isIO[Int(c)] {
                     if poisoned[Int(c)].load(ordering: .relaxed) != 0 {
                         // Cancelled without running; its own consumers are handled recursively.
@@ -521,7 +522,7 @@ final class Run: @unchecked Sendable {
             let j = Int(inputIndices[k])
             // Nothing stored (noop, a freed-at-birth `.nothing`): nothing to free, no atomic.
             guard stored[j] else { continue }
-            if unfinishedConsumers[j].subtract(1, ordering: .acquiringAndReleasing).newValue == 0 && options.keep != .all {
+            if unfinishedConsumers[j].wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 && options.keep != .all {
                 values[j] = nil
             }
         }
@@ -593,7 +594,7 @@ final class Run: @unchecked Sendable {
         let targets = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(count, 1))
         defer { ready.deallocate(); targets.deallocate() }
         _ = finish(t, outcome, ready: ready, targets: targets, worker: -1)
-        let total = finished.add(1, ordering: .acquiringAndReleasing).newValue
+        let total = finished.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
         if total == n { signalDone() }
     }
 }
@@ -602,7 +603,20 @@ final class Run: @unchecked Sendable {
 final class PinResults: @unchecked Sendable {
     private let lock = ConditionLock()
     private var problems: [String?]
-    init(count: Int) { problems = .init(repeating: nil, count: count) }
+    private var cpuSeconds: [Double]
+    init(count: Int) {
+        problems = .init(repeating: nil, count: count)
+        cpuSeconds = .init(repeating: 0, count: count)
+    }
     func set(_ w: Int, _ p: String?) { lock.withLock { problems[w] = p } }
     func get(_ w: Int) -> String? { lock.withLock { problems[w] } }
+    func setCPU(_ w: Int, _ s: Double) { lock.withLock { cpuSeconds[w] = s } }
+    func cpu(_ w: Int) -> Double { lock.withLock { cpuSeconds[w] } }
+}
+
+/// CPU time of the calling thread (CLOCK_THREAD_CPUTIME_ID), seconds.
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

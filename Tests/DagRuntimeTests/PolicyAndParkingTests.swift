@@ -11,13 +11,12 @@ import Testing
         var g = GraphBuilder()
         let wait = g.sleep(seconds: 0.4, id: "wait")
         g.add("noop", id: "after", inputs: [wait])
-        let before = processCPUSeconds()
         let report = try run(g, workers: 2)
-        let used = processCPUSeconds() - before
+        let used = report.trace.workers.reduce(0) { $0 + $1.cpuSeconds }
         #expect(report.succeeded)
         #expect(seconds(report.trace.makespanNanos) >= 0.4)
         // Two spinning workers would burn ~0.8 s of CPU; parked ones a few ms.
-        #expect(used < 0.2, "the run used \(used) s of CPU while waiting 0.4 s")
+        #expect(used < 0.2, "the workers used \(used) s of CPU while waiting 0.4 s")
     }
 
     /// Parked workers wake promptly when work appears after a wait.
@@ -29,8 +28,9 @@ import Testing
         #expect(report.succeeded)
         let cpuTasks = report.trace.records.filter { $0.worker >= 0 }
         #expect(Set(cpuTasks.map(\.worker)).count == 2, "both workers took part after waking")
-        // 8 tasks of 20 ms on 2 workers after a 200 ms wait: ~0.28 s; generous bound.
-        #expect(seconds(report.trace.makespanNanos) < 1.0)
+        // 8 tasks of 20 ms on 2 workers after a 200 ms wait: ~0.28 s alone; the bound is
+        // generous because other suites load both cores meanwhile.
+        #expect(seconds(report.trace.makespanNanos) < 2.0)
     }
 
     @Test func registryFindsPoliciesAndSuggestsNames() throws {
@@ -87,10 +87,4 @@ import Testing
         #expect(ready == [1, 2, 0])
         #expect(targets == [-1, -1, -1])
     }
-}
-
-func processCPUSeconds() -> Double {
-    var u = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
 }
