@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // dagrun: a parallel task-graph scheduler. Dependencies point one way:
 //   DagCore  <-  DagFormat (+ DagJSON)
-//   DagCore  <-  DagRuntime (+ DagTopology, DagKernels)  <-  DagRender
+//   DagCore  <-  DagRuntime (+ DagTopology, DagKernels);  DagCore  <-  DagRender;  DagGen alone
 //   all of them  <-  DagrunKit (umbrella)  <-  dagrun (CLI)
 // C stays in the system-library targets CHwloc and COpenBLAS.
 import PackageDescription
@@ -36,10 +36,13 @@ let package = Package(
         .target(name: "DagKernels", dependencies: ["COpenBLAS"], swiftSettings: strict),
         // Scheduler: pinned workers, ready queue in static priority order, async IO executor, op implementations.
         .target(name: "DagRuntime", dependencies: ["DagCore", "DagTopology", "DagKernels", "CDagSystem"], swiftSettings: strict),
+        // Graph generators for benchmarks and tests (`dagrun gen`); streams JSON, no dependencies.
+        .target(name: "DagGen", swiftSettings: strict),
         // DOT (plan and executed schedule) and Chrome trace-event JSON.
         .target(name: "DagRender", dependencies: ["DagCore"], swiftSettings: strict),
         // Umbrella library for embedding.
-        .target(name: "DagrunKit", dependencies: ["DagCore", "DagFormat", "DagTopology", "DagKernels", "DagRuntime", "DagRender"], swiftSettings: strict),
+        .target(name: "DagrunKit", dependencies: ["DagCore", "DagFormat", "DagTopology", "DagKernels", "DagRuntime", "DagRender", "DagGen"],
+                swiftSettings: strict),
         // The CLI, thin over DagrunKit.
         .executableTarget(name: "DagrunCLI", dependencies: [
             "DagrunKit",
@@ -55,6 +58,7 @@ let package = Package(
         .testTarget(name: "DagTopologyTests", dependencies: ["DagTopology"], swiftSettings: strict),
         .testTarget(name: "DagKernelsTests", dependencies: ["DagKernels"], swiftSettings: strict),
         .testTarget(name: "DagRuntimeTests", dependencies: ["DagRuntime", "DagFormat"], swiftSettings: strict),
+        .testTarget(name: "DagGenTests", dependencies: ["DagGen"], swiftSettings: strict),
         .testTarget(name: "DagRenderTests", dependencies: ["DagRender", "DagRuntime"], swiftSettings: strict),
         // Depends on the executables so that `swift test` builds them; the tests run the binaries.
         .testTarget(name: "DagrunEndToEndTests", dependencies: ["DagrunKit", "DagrunCLI", "EmbeddingExample"],

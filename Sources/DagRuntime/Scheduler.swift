@@ -179,7 +179,14 @@ final class Run: @unchecked Sendable {
     let stop = Atomic<Bool>(false)
     let io: IOExecutor
     let view: PolicyView
-    let start: UInt64
+    /// When the workers were released (all started and pinned): time zero of the run's
+    /// records and of its makespan. Written before the release, read after it.
+    var start: UInt64 = 0
+    /// The start gate: workers wait here until every one of them is up and pinned.
+    let gateLock = ConditionLock()
+    let gateSignal: ConditionLock.Condition
+    var workersUp = 0
+    var gateOpen = false
 
     /// Failures and their messages (rare: a lock is fine).
     let failureLock = ConditionLock()
@@ -245,7 +252,7 @@ final class Run: @unchecked Sendable {
         io = IOExecutor(threads: max(1, options.ioThreads))
         view = PolicyView(graph: graph, producer: worker, resultBytes: resultBytes)
         doneSignal = doneLock.makeCondition()
-        start = monotonicNanos()
+        gateSignal = gateLock.makeCondition()
     }
 
     deinit {
@@ -268,8 +275,9 @@ final class Run: @unchecked Sendable {
         for i in 0..<n where pending[i].load(ordering: .relaxed) == 0 { roots.append(Int32(i)) }
         roots.sort { graph.priorityRank[Int($0)] < graph.priorityRank[Int($1)] }
         var cpuRoots: [Int32] = []
+        var ioRoots: [Int32] = []
         for t in roots {
-            if isIO[Int(t)] { dispatchIO(t) } else { cpuRoots.append(t) }
+            if isIO[Int(t)] { ioRoots.append(t) } else { cpuRoots.append(t) }
         }
         // Deal round-robin onto the deques (safe before the owners start: thread creation
         // orders it). Owners pop newest first and thieves take oldest: put the most urgent last.
@@ -291,10 +299,24 @@ final class Run: @unchecked Sendable {
                         pinned.set(w, "worker \(w) could not be pinned to core \(core.logicalIndex): \(error)")
                     }
                 }
+                gateLock.withLock {
+                    workersUp += 1
+                    gateSignal.broadcast()
+                    while !gateOpen { gateSignal.wait() }
+                }
                 workerLoop(Int32(w))
                 pinned.setCPU(w, threadCPUSeconds())
             })
         }
+        // Open the gate once every worker is up and pinned: the run's clock starts here, so
+        // thread creation and binding (a one-off cost of a worker pool) are not in the makespan.
+        gateLock.withLock {
+            while workersUp < workerCount { gateSignal.wait() }
+            start = monotonicNanos()
+            gateOpen = true
+            gateSignal.broadcast()
+        }
+        for t in ioRoots { dispatchIO(t) }
         doneLock.withLock { while !done { doneSignal.wait() } }
         stop.store(true, ordering: .sequentiallyConsistent)
         parker.wakeAll()

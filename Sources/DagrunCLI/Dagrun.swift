@@ -11,7 +11,7 @@ struct Dagrun: ParsableCommand {
         commandName: "dagrun",
         abstract: "Run task graphs of numeric (CPU) and IO tasks on worker threads pinned one per core.",
         discussion: "Exit codes: 0 success, 1 a task failed, 2 bad usage or an invalid graph.",
-        subcommands: [Run.self, Validate.self, Dot.self, Topology.self, Ops.self, Policies.self, Schema.self])
+        subcommands: [Run.self, Validate.self, Dot.self, Gen.self, Topology.self, Ops.self, Policies.self, Schema.self])
 
     /// Parses and runs a subcommand, mapping argument errors to exit code 2.
     static func main() {

@@ -206,3 +206,45 @@ import Testing
         #expect(lines.contains("ran 6 tasks on 2 pinned workers"))
     }
 }
+
+/// `dagrun gen` writes graphs that `dagrun` validates and runs, for every shape.
+@Suite(.serialized) struct GenTests {
+    static let shapes = ["independent", "chain", "tree", "wavefront", "random", "forkjoin"]
+
+    @Test(arguments: shapes)
+    func generatedGraphRuns(shape: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dagrun-gen-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let gen = try dagrun("gen", shape, "--n", "500", "--width", "20", "--levels", "3", "--count")
+        #expect(gen.status == 0, "\(gen.stderr)")
+        let counts = gen.stderr.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }
+        try gen.stdout.write(toFile: "\(dir)/g.json", atomically: true, encoding: .utf8)
+        for policy in ["critical-path", "affinity"] {
+            let r = try dagrun("run", "\(dir)/g.json", "--workers", "2", "--policy", policy, "--summary", "json")
+            #expect(r.status == 0, "\(r.stderr)")
+            let s = try jsonObject(r.stdout)
+            #expect(s["tasks"] as? Int == counts.first, "gen said \(gen.stderr)")
+            #expect(s["done"] as? Int == counts.first)
+        }
+    }
+
+    @Test func badGenArgumentsExitWithTwo() throws {
+        for args in [["gen", "rando"], ["gen", "random", "--n", "0"], ["gen", "random", "--op", "frob"]] {
+            let r = try runProduct("dagrun", args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stdout.isEmpty && !r.stderr.isEmpty, "\(args)")
+        }
+        let unknown = try dagrun("gen", "rando")
+        #expect(unknown.stderr.contains("did you mean 'random'?"))
+    }
+
+    @Test func policiesAreListedAndChecked() throws {
+        let list = try dagrun("policies")
+        #expect(list.stdout.hasPrefix("critical-path (default): "))
+        #expect(list.stdout.contains("\naffinity: "))
+        let bad = try dagrun("run", "graphs/diamond.json", "--policy", "critcal-path")
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("did you mean 'critical-path'?"), "\(bad.stderr)")
+    }
+}
