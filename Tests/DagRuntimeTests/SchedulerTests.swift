@@ -98,9 +98,9 @@ import Testing
     @Test func resultsAreFreedAfterTheirLastConsumer() throws {
         let before = Tracked.alive.load(ordering: .sequentiallyConsistent)
         var g = GraphBuilder()
-        let p = g.task("produce", id: "producer") { _ in .custom(Tracked()) }
+        let p = g.task("produce", id: "producer") { _ in .wrap(Tracked()) }
         let c = g.task("consume", id: "consumer", inputs: [p]) { inputs in
-            guard case .custom(let v) = inputs[0], v is Tracked else { throw OpError("expected a Tracked value") }
+            guard case .custom(let v) = inputs[0], v.value is Tracked else { throw OpError("expected a Tracked value") }
             return .nothing
         }
         g.task("check", id: "checker", inputs: [c]) { _ in
