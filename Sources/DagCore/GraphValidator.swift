@@ -24,10 +24,10 @@ public struct GraphValidator: Sendable {
                                      taskID: i.map { table.ids[$0] }, field: field, message: message, hint: hint))
         }
 
-        // Ids: dense indices, duplicates.
+        // Ids: dense indices, duplicates (a reader that built the index checked them).
         let ids = table.ids
-        var index = IDIndex(capacity: n)
-        for i in 0..<n {
+        var index = table.prebuiltIndex ?? IDIndex(capacity: n)
+        for i in 0..<(table.prebuiltIndex == nil ? n : 0) {
             let id = ids[i]
             if id.isEmpty {
                 issues.append(GraphIssue(location: table.location(of: i, field: "id"), field: "id",
@@ -55,7 +55,7 @@ public struct GraphValidator: Sendable {
         var args = [Args](repeating: Args(), count: n)
         var inputOffsets = [Int32](repeating: 0, count: n + 1)
         var inputIndices: [Int32] = []
-        inputIndices.reserveCapacity(table.inputNames.count)
+        inputIndices.reserveCapacity(table.inputsResolved ? table.inputRefs.count : table.inputNames.count)
         var taskIsSound = [Bool](repeating: true, count: n)
         var knownInputs = [Bool](repeating: true, count: n)
         var costs = [Double](repeating: 0, count: n)
@@ -127,7 +127,22 @@ public struct GraphValidator: Sendable {
                 issue(i, "cost", "cost must be a finite number of seconds >= 0, got \(cost)")
             }
             for k in first..<last {
-                let ref = table.inputNames[k]
+                let ref: String
+                if table.inputsResolved {
+                    let r = table.inputRefs[k]
+                    if r >= 0 {
+                        if Int(r) == i {
+                            issue(i, "inputs[\(k - first)]", "task '\(ids[i])' lists itself as an input (cycle: \(ids[i]) -> \(ids[i]))")
+                            knownInputs[i] = false
+                        } else {
+                            inputIndices.append(r)
+                        }
+                        continue
+                    }
+                    ref = table.unresolvedNames[Int(-1 - r)]
+                } else {
+                    ref = table.inputNames[k]
+                }
                 let h = IDIndex.hash(ref)
                 if let j = recent.find(ref, hash: h, ids: ids) ?? index.find(ref, hash: h, ids: ids) {
                     if Int(j) == i {
@@ -144,7 +159,7 @@ public struct GraphValidator: Sendable {
                 }
             }
             inputOffsets[i + 1] = Int32(inputIndices.count)
-            recent.note(Int32(i), hash: IDIndex.hash(ids[i]))
+            if !table.inputsResolved { recent.note(Int32(i), hash: IDIndex.hash(ids[i])) }
         }
 
         // Cycles.

@@ -69,6 +69,20 @@ public final class TaskGraph: Sendable {
     public func index(of id: String) -> Int32? { idIndex.find(id, ids: table.ids) }
     public var name: String? { table.name }
     public var count: Int { table.count }
+
+    /// Bytes held by this graph's own arrays (ids with their out-of-line text, index,
+    /// adjacency, per-task facts and analysis), for the memory-per-task figure. Shared
+    /// op signatures and small constant tables are left out.
+    public var memoryBytes: Int {
+        func bytes<T>(_ a: [T]) -> Int { a.capacity * MemoryLayout<T>.stride }
+        var total = bytes(table.ids) + table.ids.reduce(0) { $0 + ($1.utf8.count > 15 ? $1.utf8.count + 32 : 0) }
+        total += idIndex.memoryBytes
+        total += bytes(table.opOfTask) + bytes(table.inputOffsets) + bytes(table.positions) + bytes(table.fileOfTask)
+        total += bytes(classes) + bytes(opIndex) + bytes(args) + shapeTable.memoryBytes + bytes(costs)
+        total += bytes(inputOffsets) + bytes(inputIndices) + bytes(consumerOffsets) + bytes(consumerIndices)
+        total += bytes(topologicalOrder) + bytes(bottomLevel) + bytes(priorityRank) + bytes(criticalPath)
+        return total
+    }
     public var edgeCount: Int { inputIndices.count }
 
     /// Indices of task `i`'s inputs, in argument order.
@@ -172,6 +186,8 @@ struct ShapeTable: Sendable {
     private var kinds: [UInt8]
     private var rows: [Int32]
     private var cols: [Int32]
+
+    var memoryBytes: Int { kinds.capacity + rows.capacity * 4 + cols.capacity * 4 }
 
     init(count: Int) {
         kinds = .init(repeating: 4, count: count)

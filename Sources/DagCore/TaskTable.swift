@@ -18,6 +18,14 @@ public struct TaskTable: Sendable {
     var inputOffsets: [Int32] = [0]
     /// Input references by id, resolved by validation; emptied in a built ``TaskGraph``.
     var inputNames: [String] = []
+    /// Set when a reader resolved input references while reading (see
+    /// ``appendResolved(id:op:inputs:args:taskClass:cost:line:column:)``): then `inputRefs`
+    /// holds, per input slot, the task index, or `-1 - k` for the name `unresolvedNames[k]`
+    /// (a reference to a task declared later, or to none), and `prebuiltIndex` maps ids to tasks.
+    public private(set) var inputsResolved = false
+    var inputRefs: [Int32] = []
+    var unresolvedNames: [String] = []
+    var prebuiltIndex: IDIndex?
     var args: [Args] = []
     /// 0 = the op's default, 1 = cpu, 2 = io.
     var classes: [UInt8] = []
@@ -95,13 +103,49 @@ public struct TaskTable: Sendable {
         return s
     }
 
-    public func op(of i: Int) -> String { opNames[Int(opOfTask[i])] }
-    public func inputNames(of i: Int) -> ArraySlice<String> {
-        inputNames[Int(inputOffsets[i])..<Int(inputOffsets[i + 1])]
+    /// Adds a task whose inputs the caller already resolved: each entry a task index, or
+    /// the value ``unresolved(_:)`` returned for a name it could not resolve yet.
+    /// A table takes either this or ``append(id:op:inputs:args:taskClass:cost:line:column:sourceFile:body:)``, not both.
+    public mutating func appendResolved(id: String, opSlot: UInt16, inputs: UnsafeBufferPointer<Int32>,
+                                        args: [String: ArgValue], taskClass: TaskClass?, cost: Double?,
+                                        line: Int, column: Int) {
+        precondition(inputNames.isEmpty, "a table takes resolved or named inputs, not both")
+        inputsResolved = true
+        ids.append(id)
+        opOfTask.append(opSlot)
+        inputRefs.append(contentsOf: inputs)
+        inputOffsets.append(Int32(inputRefs.count))
+        self.args.append(Args(args))
+        classes.append(taskClass == nil ? 0 : taskClass == .cpu ? 1 : 2)
+        costs.append(cost ?? .nan)
+        positions.append(UInt64(UInt32(clamping: line)) << 32 | UInt64(UInt32(clamping: column)))
     }
-    public func declaredArgs(of i: Int) -> Args { args[i] }
-    public func declaredClass(of i: Int) -> TaskClass? { classes[i] == 0 ? nil : classes[i] == 1 ? .cpu : .io }
-    public func declaredCost(of i: Int) -> Double? { costs[i].isNaN ? nil : costs[i] }
+
+    /// A reference to a name not resolved while reading (validation resolves or reports it).
+    public mutating func unresolved(_ name: String) -> Int32 {
+        unresolvedNames.append(name)
+        return -Int32(unresolvedNames.count)
+    }
+
+    /// Hands over the id index a reader built while reading (every id unique and non-empty).
+    public mutating func adoptIndex(_ index: IDIndex) {
+        prebuiltIndex = index
+    }
+
+    public mutating func reserveResolved(inputs: Int) { inputRefs.reserveCapacity(inputs) }
+
+    public func op(of i: Int) -> String { opNames[Int(opOfTask[i])] }
+    /// The ids task `i` names as inputs.
+    public func inputNames(of i: Int) -> [String] {
+        let range = Int(inputOffsets[i])..<Int(inputOffsets[i + 1])
+        guard inputsResolved else { return Array(inputNames[range]) }
+        return inputRefs[range].map { $0 >= 0 ? ids[Int($0)] : unresolvedNames[Int(-1 - $0)] }
+    }
+    public func declaredArgs(of i: Int) -> Args { args.isEmpty ? Args() : args[i] }
+    public func declaredClass(of i: Int) -> TaskClass? {
+        classes.isEmpty || classes[i] == 0 ? nil : classes[i] == 1 ? .cpu : .io
+    }
+    public func declaredCost(of i: Int) -> Double? { costs.isEmpty || costs[i].isNaN ? nil : costs[i] }
     public func body(of i: Int) -> (any Sendable)? { bodies.isEmpty ? nil : bodies[Int32(i)] }
 
     /// Where task `i` starts, if known.
@@ -118,9 +162,16 @@ public struct TaskTable: Sendable {
         return location(of: i)
     }
 
-    /// Drops what only validation needs (input names, the field locator).
+    /// Drops what only validation needs (input references, declared arguments, classes and
+    /// costs, which the graph holds resolved, and the field locator).
     mutating func releaseDeclarations() {
         inputNames = []
+        inputRefs = []
+        unresolvedNames = []
+        prebuiltIndex = nil
+        args = []
+        classes = []
+        costs = []
         fieldLocator = nil
         opSlot = [:]
     }

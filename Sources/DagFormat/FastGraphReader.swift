@@ -37,8 +37,11 @@ struct FastGraphReader {
             guard let base = buf.baseAddress else { return nil }
             var r = FastGraphReader(base, count: buf.count, file: file)
             // A rough guess (one task per ~60 bytes, 1.5 inputs per task) saves regrowing the columns.
-            r.table.reserveCapacity(tasks: buf.count / 60, inputs: buf.count / 40)
+            r.table.reserveCapacity(tasks: buf.count / 60, inputs: 0)
+            r.table.reserveResolved(inputs: buf.count / 40)
+            r.index = IDIndex(capacity: buf.count / 60)
             guard r.document() else { return nil }
+            r.table.adoptIndex(r.index)
             return (r.table, r.spans)
         }
         guard let (decoded, spans) = result else { return nil }
@@ -105,12 +108,17 @@ struct FastGraphReader {
     }
 
     private var inputs: [String] = []
-    private var lastOp: (bytes: UnsafeBufferPointer<UInt8>, name: String)?
+    private var refs: [Int32] = []
+    /// Ids read so far, so inputs resolve to task indices as they are read (no input name
+    /// is kept); the validator adopts the index instead of building its own.
+    private var index = IDIndex(capacity: 16)
+    private var recent = RecentIDs()
+    private var lastOp: (bytes: UnsafeBufferPointer<UInt8>, slot: UInt16)?
 
     private mutating func task() -> Bool {
         let start = i, taskLine = line, taskColumn = i - lineStart + 1
         guard take(UInt8(ascii: "{")) else { return false }
-        var id: String?, op: String?
+        var id: String?, opSlot: UInt16?
         var args: [String: ArgValue] = [:]
         var taskClass: TaskClass?
         var cost: Double?
@@ -129,8 +137,8 @@ struct FastGraphReader {
                 guard seen & 1 == 0, let s = plainString() else { return false }
                 id = s
             case 2: // op
-                guard seen & 2 == 0, let s = opName() else { return false }
-                op = s
+                guard seen & 2 == 0, let s = opSlotOfName() else { return false }
+                opSlot = s
             case 3: // inputs
                 guard seen & 4 == 0, take(UInt8(ascii: "[")) else { return false }
                 skipSpace()
@@ -184,9 +192,24 @@ struct FastGraphReader {
             guard take(UInt8(ascii: "}")) else { return false }
             break
         }
-        guard let id, let op else { return false }
-        table.append(id: id, op: op, inputs: inputs, args: args, taskClass: taskClass, cost: cost,
-                     line: taskLine, column: taskColumn)
+        guard let id, !id.isEmpty, let opSlot else { return false }
+        let task = Int32(table.count)
+        refs.removeAll(keepingCapacity: true)
+        for name in inputs {
+            let h = IDIndex.hash(name)
+            if let j = recent.find(name, hash: h, ids: table.ids) ?? index.find(name, hash: h, ids: table.ids) {
+                refs.append(j)
+            } else {
+                refs.append(table.unresolved(name))
+            }
+        }
+        refs.withUnsafeBufferPointer {
+            table.appendResolved(id: id, opSlot: opSlot, inputs: $0, args: args, taskClass: taskClass, cost: cost,
+                                 line: taskLine, column: taskColumn)
+        }
+        // A duplicate id: the tree decoder and the validator report it with both places.
+        guard index.insert(id, task: task, ids: table.ids) == nil else { return false }
+        recent.note(task, hash: IDIndex.hash(id))
         spans.append((UInt32(start), UInt32(i)))
         return true
     }
@@ -215,18 +238,19 @@ struct FastGraphReader {
         return nil
     }
 
-    /// An op name, reusing the previous task's String when the bytes are the same.
-    private mutating func opName() -> String? {
+    /// An op name's slot in the table, reusing the previous task's when the bytes are the same.
+    private mutating func opSlotOfName() -> UInt16? {
         guard peek == UInt8(ascii: "\"") else { return nil }
         let s = i + 1
         guard let name = plainString() else { return nil }
         let bytes = UnsafeBufferPointer(start: p + s, count: i - 1 - s)
         if let last = lastOp, last.bytes.count == bytes.count,
            memcmp(last.bytes.baseAddress!, bytes.baseAddress!, bytes.count) == 0 {
-            return last.name
+            return last.slot
         }
-        lastOp = (bytes, name)
-        return name
+        let slot = table.internOp(name)
+        lastOp = (bytes, slot)
+        return slot
     }
 
     private mutating func argValue(depth: Int) -> ArgValue? {

@@ -137,6 +137,10 @@ struct Summary {
     func json() -> String {
         let q = jsonString
         func list(_ xs: [String]) -> String { "[" + xs.map(q).joined(separator: ", ") + "]" }
+        /// At most 100 ids (the first 50 and the last 50): a chain's critical path is every task.
+        func capped(_ xs: [String]) -> String {
+            xs.count <= 100 ? list(xs) : list(Array(xs.prefix(50)) + ["..."] + Array(xs.suffix(50)))
+        }
         let shares = busyShares()
         let workers = trace.workers.map { w in
             "{\"worker\": \(w.index), \"core\": \(w.coreLogicalIndex), \"cpu\": \(w.osCPU), \"pinned\": \(w.pinned), \"busy_share\": \(shares[w.index])}"
@@ -152,8 +156,10 @@ struct Summary {
           "failed": \(report.count(.failed)),
           "cancelled": \(report.count(.cancelled)),
           "makespan_s": \(makespan),
-          "critical_path": {"estimated_s": \(graph.criticalPathCost), "estimated_tasks": \(list(ids(graph.criticalPath))), "realised_s": \(realisedCriticalSeconds()), "realised_tasks": \(list(ids(trace.realisedCriticalPath)))},
+          "critical_path": {"estimated_s": \(graph.criticalPathCost), "estimated_length": \(graph.criticalPath.count), "estimated_tasks": \(capped(ids(graph.criticalPath))), "realised_s": \(realisedCriticalSeconds()), "realised_tasks": \(capped(ids(trace.realisedCriticalPath)))},
           "phases_s": {"load": \(phases.load), "validate": \(phases.validate), "run": \(phases.run)},
+          "graph_bytes": \(graph.memoryBytes),
+          "graph_bytes_per_task": \(graph.count == 0 ? 0 : graph.memoryBytes / graph.count),
           "workers": [\(workers.joined(separator: ", "))],
           "failures": [\(failures.joined(separator: ", "))],
           "warnings": \(list(report.warnings))

@@ -46,7 +46,9 @@ import Testing
         let bytes = Array(try Data(contentsOf: Self.root.appendingPathComponent(file)))
         let tree = GraphFile.decodeWithTree(bytes: bytes, file: file)
         let fast = FastGraphReader.read(bytes, file: file)
-        if tree.issues.isEmpty && !file.contains("bad-structure") {
+        // The fast reader hands over structural problems and duplicate ids (the tree decoder
+        // and the validator report those with both places).
+        if tree.issues.isEmpty && !file.contains("bad-structure") && !file.contains("duplicate-id") {
             let fast = try #require(fast, "\(file) should take the fast path")
             expectSame(fast, tree.table, file)
         } else {
@@ -86,5 +88,62 @@ import Testing
         expectSame(f, tree, "mixed")
         #expect(f.declaredArgs(of: 3)["big"] == .double(12345678901234567890))
         #expect(f.declaredArgs(of: 0)["seed"] == .int(-5))
+    }
+}
+
+/// Inputs the fast reader resolves while reading, and those it leaves to validation.
+@Suite struct ResolvedInputTests {
+    @Test func forwardReferencesResolveInValidation() throws {
+        let text = """
+        {"version": 1, "tasks": [
+          {"id": "late-user", "op": "noop", "inputs": ["early", "later"]},
+          {"id": "early", "op": "noop"},
+          {"id": "later", "op": "noop", "inputs": ["early"]}
+        ]}
+        """
+        let table = try #require(FastGraphReader.read(Array(text.utf8), file: "t.json"))
+        #expect(table.inputsResolved)
+        #expect(table.inputNames(of: 0) == ["early", "later"])
+        let graph = try GraphValidator().validate(table)
+        #expect(Array(graph.inputs(of: 0)) == [1, 2])
+        #expect(Array(graph.inputs(of: 2)) == [1])
+        #expect(graph.topologicalOrder.firstIndex(of: 1)! < graph.topologicalOrder.firstIndex(of: 0)!)
+        #expect(graph.index(of: "later") == 2)
+    }
+
+    @Test func duplicateIdsGoToTheTreeDecoder() {
+        let text = #"{"version": 1, "tasks": [{"id": "a", "op": "noop"}, {"id": "a", "op": "noop"}]}"#
+        #expect(FastGraphReader.read(Array(text.utf8), file: "t.json") == nil)
+        let decoded = GraphFile.decode(bytes: Array(text.utf8), file: "t.json")
+        #expect(!decoded.table.inputsResolved)
+    }
+
+    @Test func unknownAndSelfInputsAreReportedWithPositions() {
+        let text = """
+        {"version": 1, "tasks": [
+          {"id": "a", "op": "noop", "inputs": ["a"]},
+          {"id": "b", "op": "noop", "inputs": ["nope"]}
+        ]}
+        """
+        do {
+            _ = try GraphFile.load(bytes: Array(text.utf8), file: "t.json")
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "t.json:2:40: error: task 'a', field 'inputs[0]': task 'a' lists itself as an input (cycle: a -> a)",
+                "t.json:3:40: error: task 'b', field 'inputs[0]': unknown input 'nope': no task has this id (declare a task with id 'nope' or remove the input)",
+            ])
+        }
+    }
+
+    @Test func memoryPerTaskIsAccounted() throws {
+        var text = #"{"version": 1, "tasks": ["#
+        for k in 0..<10_000 {
+            text += (k == 0 ? "" : ",") + #"{"id": "t\#(k)", "op": "noop""# + (k > 0 ? #", "inputs": ["t\#(k - 1)"]}"# : "}")
+        }
+        text += "]}"
+        let graph = try GraphFile.load(bytes: Array(text.utf8), file: "t.json")
+        let perTask = graph.memoryBytes / graph.count
+        #expect(perTask > 60 && perTask < 200, "\(perTask) bytes per task")
     }
 }
