@@ -25,17 +25,59 @@ public struct IDIndex: Sendable {
 
     @inline(__always)
     public static func hash(_ id: String) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in id.utf8 {
-            h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3
-        }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        var id = id
+        return id.withUTF8 { hash(bytes: $0) }
     }
 
-    /// Adds `id` as task `task` unless present; returns the task already holding it, if any.
-    public mutating func insert(_ id: String, task: Int32, ids: [String]) -> Int32? {
+    /// FNV-1a over UTF-8 bytes, eight at a time where it can (the same value for a String
+    /// and for its UTF-8 bytes).
+    @inline(__always)
+    public static func hash(bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var k = 0
+        let n = bytes.count
+        if let base = bytes.baseAddress {
+            while k + 8 <= n {
+                let w = UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)
+                h = (h ^ w) &* 0x0000_0100_0000_01b3
+                h ^= h >> 32
+                k += 8
+            }
+            while k < n {
+                h = (h ^ UInt64(base[k])) &* 0x0000_0100_0000_01b3
+                k += 1
+            }
+        }
+        h ^= UInt64(n)
+        h = (h ^ (h >> 29)) &* 0xbf58_476d_1ce4_e5b9
+        return Int(truncatingIfNeeded: h ^ (h >> 32))
+    }
+
+    /// Whether `id`'s UTF-8 bytes are `bytes`.
+    @inline(__always)
+    static func equal(_ id: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var id = id
+        return id.withUTF8 { $0.count == bytes.count && (bytes.count == 0 || memcmpBytes($0.baseAddress!, bytes.baseAddress!, bytes.count)) }
+    }
+
+    /// The task whose id has UTF-8 bytes `bytes` and ``hash(bytes:)`` `h`.
+    public func find(bytes: UnsafeBufferPointer<UInt8>, hash h: Int, ids: [String]) -> Int32? {
+        let tag = UInt64(UInt32(truncatingIfNeeded: h >> 32)) << 32
+        var k = h & mask
+        while true {
+            let slot = slots[k]
+            if slot == Self.empty { return nil }
+            if slot & 0xffff_ffff_0000_0000 == tag {
+                let t = Int32(bitPattern: UInt32(truncatingIfNeeded: slot))
+                if Self.equal(ids[Int(t)], bytes) { return t }
+            }
+            k = (k + 1) & mask
+        }
+    }
+
+    /// Adds `id` (whose hash is `h`) as task `task` unless present; returns the task already holding it.
+    public mutating func insert(_ id: String, hash h: Int, task: Int32, ids: [String]) -> Int32? {
         if count * 4 >= slots.count * 3 { grow(ids: ids) }
-        let h = Self.hash(id)
         let tag = UInt64(UInt32(truncatingIfNeeded: h >> 32)) << 32
         var k = h & mask
         while true {
@@ -51,6 +93,11 @@ public struct IDIndex: Sendable {
             }
             k = (k + 1) & mask
         }
+    }
+
+    /// Adds `id` as task `task` unless present; returns the task already holding it, if any.
+    public mutating func insert(_ id: String, task: Int32, ids: [String]) -> Int32? {
+        insert(id, hash: Self.hash(id), task: task, ids: ids)
     }
 
     /// The task with `id`, if any.
@@ -106,4 +153,24 @@ public struct RecentIDs: Sendable {
         let t = slots[hash & 0xffff]
         return t >= 0 && ids[Int(t)] == id ? t : nil
     }
+
+    @inline(__always)
+    public func find(bytes: UnsafeBufferPointer<UInt8>, hash: Int, ids: [String]) -> Int32? {
+        let t = slots[hash & 0xffff]
+        return t >= 0 && IDIndex.equal(ids[Int(t)], bytes) ? t : nil
+    }
+}
+
+@inline(__always)
+func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var k = 0
+    while k + 8 <= n {
+        if UnsafeRawPointer(a + k).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + k).loadUnaligned(as: UInt64.self) { return false }
+        k += 8
+    }
+    while k < n {
+        if a[k] != b[k] { return false }
+        k += 1
+    }
+    return true
 }

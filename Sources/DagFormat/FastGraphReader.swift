@@ -107,7 +107,8 @@ struct FastGraphReader {
         }
     }
 
-    private var inputs: [String] = []
+    /// The current task's input ids, as byte ranges of the file (no String unless unresolved).
+    private var inputs: [(start: Int, count: Int)] = []
     private var refs: [Int32] = []
     /// Ids read so far, so inputs resolve to task indices as they are read (no input name
     /// is kept); the validator adopts the index instead of building its own.
@@ -145,8 +146,8 @@ struct FastGraphReader {
                 if !take(UInt8(ascii: "]")) {
                     while true {
                         skipSpace()
-                        guard let s = plainString() else { return false }
-                        inputs.append(s)
+                        guard let range = plainStringRange() else { return false }
+                        inputs.append(range)
                         skipSpace()
                         if take(UInt8(ascii: ",")) { continue }
                         guard take(UInt8(ascii: "]")) else { return false }
@@ -195,11 +196,13 @@ struct FastGraphReader {
         guard let id, !id.isEmpty, let opSlot else { return false }
         let task = Int32(table.count)
         refs.removeAll(keepingCapacity: true)
-        for name in inputs {
-            let h = IDIndex.hash(name)
-            if let j = recent.find(name, hash: h, ids: table.ids) ?? index.find(name, hash: h, ids: table.ids) {
+        for range in inputs {
+            let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
+            let h = IDIndex.hash(bytes: bytes)
+            if let j = recent.find(bytes: bytes, hash: h, ids: table.ids) ?? index.find(bytes: bytes, hash: h, ids: table.ids) {
                 refs.append(j)
             } else {
+                guard let name = String(validating: bytes, as: UTF8.self) else { return false }
                 refs.append(table.unresolved(name))
             }
         }
@@ -208,8 +211,9 @@ struct FastGraphReader {
                                  line: taskLine, column: taskColumn)
         }
         // A duplicate id: the tree decoder and the validator report it with both places.
-        guard index.insert(id, task: task, ids: table.ids) == nil else { return false }
-        recent.note(task, hash: IDIndex.hash(id))
+        let h = IDIndex.hash(id)
+        guard index.insert(id, hash: h, task: task, ids: table.ids) == nil else { return false }
+        recent.note(task, hash: h)
         spans.append((UInt32(start), UInt32(i)))
         return true
     }
@@ -275,6 +279,22 @@ struct FastGraphReader {
         default:
             return number()
         }
+    }
+
+    /// The byte range of a string without escapes or control characters (not yet validated
+    /// as UTF-8: the caller validates it if it makes a String of it).
+    private mutating func plainStringRange() -> (start: Int, count: Int)? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let s = i
+        while i < end {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") { break }
+            if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
+            i += 1
+        }
+        guard i < end else { return nil }
+        i += 1
+        return (s, i - 1 - s)
     }
 
     /// A string without escapes or control characters, validated as UTF-8.
