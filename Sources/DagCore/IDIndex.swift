@@ -107,17 +107,8 @@ public struct IDIndex: Sendable {
 
     /// The task with `id`, whose ``hash(_:)`` is `h`.
     public func find(_ id: String, hash h: Int, ids: [String]) -> Int32? {
-        let tag = UInt64(UInt32(truncatingIfNeeded: h >> 32)) << 32
-        var k = h & mask
-        while true {
-            let slot = slots[k]
-            if slot == Self.empty { return nil }
-            if slot & 0xffff_ffff_0000_0000 == tag {
-                let t = Int32(bitPattern: UInt32(truncatingIfNeeded: slot))
-                if ids[Int(t)] == id { return t }
-            }
-            k = (k + 1) & mask
-        }
+        var id = id
+        return id.withUTF8 { find(bytes: $0, hash: h, ids: ids) }
     }
 
     private mutating func grow(ids: [String]) {

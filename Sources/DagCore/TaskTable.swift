@@ -74,14 +74,9 @@ public struct TaskTable: Sendable {
             opNames.append(op)
         }
         if let body { bodies[Int32(ids.count)] = body }
-        ids.append(id)
-        opOfTask.append(slot)
         inputNames.append(contentsOf: inputs)
-        inputOffsets.append(Int32(inputNames.count))
-        self.args.append(Args(args))
-        classes.append(taskClass == nil ? 0 : taskClass == .cpu ? 1 : 2)
-        costs.append(cost ?? .nan)
-        positions.append(UInt64(UInt32(clamping: line)) << 32 | UInt64(UInt32(clamping: column)))
+        appendColumns(id: id, opSlot: slot, inputEnd: inputNames.count, args: args, taskClass: taskClass, cost: cost,
+                      line: line, column: column)
         if let sourceFile {
             if files.last != sourceFile {
                 if let k = files.firstIndex(of: sourceFile) { fileOfTask.append(UInt16(k)) } else {
@@ -111,10 +106,17 @@ public struct TaskTable: Sendable {
                                         line: Int, column: Int) {
         precondition(inputNames.isEmpty, "a table takes resolved or named inputs, not both")
         inputsResolved = true
+        inputRefs.append(contentsOf: inputs)
+        appendColumns(id: id, opSlot: opSlot, inputEnd: inputRefs.count, args: args, taskClass: taskClass, cost: cost,
+                      line: line, column: column)
+    }
+
+    /// The columns every task has, whichever way its inputs were given.
+    private mutating func appendColumns(id: String, opSlot: UInt16, inputEnd: Int, args: [String: ArgValue],
+                                        taskClass: TaskClass?, cost: Double?, line: Int, column: Int) {
         ids.append(id)
         opOfTask.append(opSlot)
-        inputRefs.append(contentsOf: inputs)
-        inputOffsets.append(Int32(inputRefs.count))
+        inputOffsets.append(Int32(inputEnd))
         self.args.append(Args(args))
         classes.append(taskClass == nil ? 0 : taskClass == .cpu ? 1 : 2)
         costs.append(cost ?? .nan)

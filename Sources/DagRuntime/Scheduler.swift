@@ -264,12 +264,20 @@ final class Run: @unchecked Sendable {
         for p in [consumerOffsets, consumerIndices, inputOffsets, inputIndices, opIndex, priorityRank] { p.deallocate() }
         isIO.deallocate()
         stored.deallocate()
-        pending.deinitialize(count: n); pending.deallocate()
-        unfinishedConsumers.deinitialize(count: n); unfinishedConsumers.deallocate()
-        poisoned.deinitialize(count: n); poisoned.deallocate()
-        values.deinitialize(count: n); values.deallocate()
-        for p in [status] { p.deallocate() }
-        worker.deallocate(); cpu.deallocate(); startTime.deallocate(); endTime.deallocate(); resultBytes.deallocate()
+        pending.deinitialize(count: n)
+        pending.deallocate()
+        unfinishedConsumers.deinitialize(count: n)
+        unfinishedConsumers.deallocate()
+        poisoned.deinitialize(count: n)
+        poisoned.deallocate()
+        values.deinitialize(count: n)
+        values.deallocate()
+        status.deallocate()
+        worker.deallocate()
+        cpu.deallocate()
+        startTime.deallocate()
+        endTime.deallocate()
+        resultBytes.deallocate()
     }
 
     @inline(__always) func now() -> UInt64 { monotonicNanos() &- start }
