@@ -28,6 +28,14 @@ struct Topology: ParsableCommand {
                 let cores = try topo.cores(forWorkers: workers)
                 print("\(workers) worker\(workers == 1 ? "" : "s") pinned to: "
                       + cores.enumerated().map { "w\($0.offset)=core \($0.element.logicalIndex) (cpu \($0.element.osIndex))" }.joined(separator: ", "))
+                if workers > 1 {
+                    print("steal order (nearest first; L2, L3, NUMA node, package, machine):")
+                    let tierName = ["L2", "L3", "NUMA", "package", "machine"]
+                    for (w, victims) in VictimOrder.tiers(cores: cores).enumerated() {
+                        let shown = victims.prefix(12).map { "w\($0.worker) (\(tierName[min($0.tier, 4)]))" }
+                        print("  w\(w): " + shown.joined(separator: ", ") + (victims.count > 12 ? ", ..." : ""))
+                    }
+                }
             } catch {
                 printError("error: \(error)")
                 throw ExitWith.invalid
