@@ -150,21 +150,38 @@ public final class TaskGraph: Sendable {
             }
             bottom[i] = costs[i] + (next[i] < 0 ? 0 : bottom[Int(next[i])])
         }
-        var position = [Int32](repeating: 0, count: n)
-        for (p, i) in order.enumerated() { position[Int(i)] = Int32(p) }
-        // Sort keys: larger bottom level first, then topological position. A Comparable struct
-        // sorts several times faster than a closure reaching into two arrays.
-        struct Key: Comparable {
-            var bottom: Double, position: Int32, task: Int32
-            static func < (a: Key, b: Key) -> Bool {
-                a.bottom != b.bottom ? a.bottom > b.bottom : a.position < b.position
+        // Priority: larger bottom level first, ties in topological order. A stable LSD radix
+        // sort of the tasks taken in topological order, keyed by the complemented bit pattern
+        // of the (non-negative, finite) bottom level, whose order is the numeric order:
+        // linear time, where a comparison sort of a million tasks took ~0.1 s here.
+        var tasks = order
+        var keys = order.map { ~bottom[Int($0)].bitPattern }
+        var tasksOut = [Int32](repeating: 0, count: n)
+        var keysOut = [UInt64](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: 256)
+        for pass in 0..<8 {
+            let shift = UInt64(pass * 8)
+            for k in 0..<256 { counts[k] = 0 }
+            for key in keys { counts[Int((key >> shift) & 0xff)] += 1 }
+            if counts.contains(n) { continue }   // every key has the same byte here
+            var sum = 0
+            for k in 0..<256 {
+                let c = counts[k]
+                counts[k] = sum
+                sum += c
             }
+            for p in 0..<n {
+                let b = Int((keys[p] >> shift) & 0xff)
+                let dst = counts[b]
+                counts[b] = dst + 1
+                keysOut[dst] = keys[p]
+                tasksOut[dst] = tasks[p]
+            }
+            swap(&keys, &keysOut)
+            swap(&tasks, &tasksOut)
         }
-        var keys = (0..<n).map { Key(bottom: bottom[$0], position: position[$0], task: Int32($0)) }
-        keys.sort()
-        let byPriority = keys.lazy.map { Int($0.task) }
         var rank = [Int32](repeating: 0, count: n)
-        for (r, i) in byPriority.enumerated() { rank[i] = Int32(r) }
+        for (r, i) in tasks.enumerated() { rank[Int(i)] = Int32(r) }
         // The critical path starts at the source with the largest bottom level.
         var path: [Int32] = []
         var start = -1
