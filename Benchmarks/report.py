@@ -61,6 +61,14 @@ def run_seconds(sample):
     return [s["run_s"] for s in out["samples"]]
 
 
+def cpu_seconds(sample):
+    """CPU seconds of each repetition: dagrun's worker threads; the peers' whole process."""
+    out = sample["output"]
+    if sample["runtime"] == "dagrun":
+        return [sum(w.get("cpu_s", 0) for w in out["workers"])]
+    return [s.get("cpu_s", 0) for s in out["samples"]]
+
+
 def ingest_seconds(sample):
     """What it took to get from the file to a runnable graph, split as the runtime splits it."""
     out = sample["output"]
@@ -81,6 +89,7 @@ def summarise(samples):
     for key, group in groups.items():
         tasks = group[0]["output"]["tasks"]
         runs = [r for s in group for r in run_seconds(s)]
+        cpus = [c for s in group for c in cpu_seconds(s)]
         ingest = {}
         for s in group:
             for part, value in ingest_seconds(s).items():
@@ -90,6 +99,7 @@ def summarise(samples):
             "runs": len(runs),
             "ns_median": statistics.median(runs) / tasks * 1e9,
             "ns_best": min(runs) / tasks * 1e9,
+            "cpu_ns_median": statistics.median(cpus) / tasks * 1e9 if cpus else None,
             "ingest": {part: statistics.median(v) for part, v in ingest.items()},
         }
     return figures
@@ -209,8 +219,8 @@ def render_md(cases, figures, mach, command, minutes, when):
         out.append(f"Graph: `dagrun gen {case['gen']} --op noop`"
                    + (f"; Dask: `dagrun gen {case['dask_gen']} --op noop`" if case.get("dask_gen") else "; no Dask run at this size")
                    + ".\n")
-        out.append("| runtime | workers | tasks | ns/task median (best) | dagrun ÷ peer | ingest s (parts) | runs |")
-        out.append("|---|---|---|---|---|---|---|")
+        out.append("| runtime | workers | tasks | ns/task median (best) | CPU ns/task | dagrun ÷ peer | ingest s (parts) | runs |")
+        out.append("|---|---|---|---|---|---|---|---|")
         for name, rt, workers in rows:
             for w in workers:
                 fig = figures.get((label, rt, w))
@@ -220,8 +230,11 @@ def render_md(cases, figures, mach, command, minutes, when):
                 r = "—" if rt == "dagrun" else ratio(dag and dag["ns_median"], fig["ns_median"])
                 wtext = "1 (sync)" if rt == "dask sync" else str(w)
                 out.append(f"| {name} | {wtext} | {fig['tasks']:,} | {ns(fig['ns_median'])} ({ns(fig['ns_best'])}) "
-                           f"| {r} | {ingest_text(fig['ingest'])} | {fig['runs']} |")
+                           f"| {ns(fig.get('cpu_ns_median'))} | {r} | {ingest_text(fig['ingest'])} | {fig['runs']} |")
         out.append("")
+    out.append("CPU ns/task: CPU time over the run phase divided by tasks (dagrun: its worker threads, spinning "
+               "and parking included; oneTBB and Dask: the whole process), median; with 2 workers it is up to twice "
+               "the wall figure when both work.\n")
     out.append("Ingest parts: dagrun `load` (JSON to specs) + `validate` (checks, order, critical path); "
                "oneTBB `parse` (once per process) + `build` (nodes and edges); Dask `parse` (json.load) + `build` "
                "(the dict) + `order` (convert_legacy_graph and dask.order, timed alone once — Dask also does this "

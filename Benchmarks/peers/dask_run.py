@@ -53,14 +53,16 @@ def sinks(tasks):
 
 
 def measure(name, get, threads, tasks, edges, parse_s, repeat):
-    build_samples, run_samples = [], []
+    build_samples, run_samples, cpu_samples = [], [], []
     keys = sinks(tasks)
     for _ in range(repeat):
         t0 = time.perf_counter()
         dsk = build(tasks)
         t1 = time.perf_counter()
+        c1 = time.process_time()
         get(dsk, keys)
         t2 = time.perf_counter()
+        cpu_samples.append(time.process_time() - c1)
         build_samples.append(t1 - t0)
         run_samples.append(t2 - t1)
     t0 = time.perf_counter()
@@ -82,7 +84,7 @@ def measure(name, get, threads, tasks, edges, parse_s, repeat):
         "run_s_best": best,
         "ns_per_task": run_s / n * 1e9,
         "ns_per_task_best": best / n * 1e9,
-        "samples": [{"build_s": b, "run_s": r} for b, r in zip(build_samples, run_samples)],
+        "samples": [{"build_s": b, "run_s": r, "cpu_s": c} for b, r, c in zip(build_samples, run_samples, cpu_samples)],
     }
 
 

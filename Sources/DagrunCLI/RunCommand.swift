@@ -143,7 +143,7 @@ struct Summary {
         }
         let shares = busyShares()
         let workers = trace.workers.map { w in
-            "{\"worker\": \(w.index), \"core\": \(w.coreLogicalIndex), \"cpu\": \(w.osCPU), \"pinned\": \(w.pinned), \"busy_share\": \(shares[w.index])}"
+            "{\"worker\": \(w.index), \"core\": \(w.coreLogicalIndex), \"cpu\": \(w.osCPU), \"pinned\": \(w.pinned), \"busy_share\": \(shares[w.index]), \"cpu_s\": \(w.cpuSeconds)}"
         }
         let failures = report.failures.map { f in
             "{\"task\": \(q(f.taskID)), \"op\": \(q(f.op)), \"inputs\": \(list(f.inputs.map(\.id))), \"cause\": \(q(f.cause))}"
