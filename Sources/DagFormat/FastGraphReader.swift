@@ -39,9 +39,13 @@ struct FastGraphReader {
             // A rough guess (one task per ~60 bytes, 1.5 inputs per task) saves regrowing the columns.
             r.table.reserveCapacity(tasks: buf.count / 60, inputs: 0)
             r.table.reserveResolved(inputs: buf.count / 40)
-            r.index = IDIndex(capacity: buf.count / 60)
+            r.idHashes.reserveCapacity(buf.count / 60)
             guard r.document() else { return nil }
-            r.table.adoptIndex(r.index)
+            // The full id index, built in one ordered pass; a duplicate id goes to the tree
+            // decoder, which reports both places.
+            let (index, duplicate) = IDIndex.bulk(ids: r.table.ids, hashes: r.idHashes)
+            guard duplicate == nil else { return nil }
+            r.table.adoptIndex(index)
             return (r.table, r.spans)
         }
         guard let (decoded, spans) = result else { return nil }
@@ -110,10 +114,11 @@ struct FastGraphReader {
     /// The current task's input ids, as byte ranges of the file (no String unless unresolved).
     private var inputs: [(start: Int, count: Int)] = []
     private var refs: [Int32] = []
-    /// Ids read so far, so inputs resolve to task indices as they are read (no input name
-    /// is kept); the validator adopts the index instead of building its own.
-    private var index = IDIndex(capacity: 16)
+    /// Recently read ids, so most inputs resolve to task indices as they are read; the
+    /// others (forward or distant references) are resolved by validation through the full
+    /// index, built after reading from `idHashes`.
     private var recent = RecentIDs()
+    private var idHashes: [Int] = []
     private var lastOp: (bytes: UnsafeBufferPointer<UInt8>, slot: UInt16)?
 
     private mutating func task() -> Bool {
@@ -199,7 +204,7 @@ struct FastGraphReader {
         for range in inputs {
             let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
             let h = IDIndex.hash(bytes: bytes)
-            if let j = recent.find(bytes: bytes, hash: h, ids: table.ids) ?? index.find(bytes: bytes, hash: h, ids: table.ids) {
+            if let j = recent.find(bytes: bytes, hash: h, ids: table.ids) {
                 refs.append(j)
             } else {
                 guard let name = String(validating: bytes, as: UTF8.self) else { return false }
@@ -210,9 +215,8 @@ struct FastGraphReader {
             table.appendResolved(id: id, opSlot: opSlot, inputs: $0, args: args, taskClass: taskClass, cost: cost,
                                  line: taskLine, column: taskColumn)
         }
-        // A duplicate id: the tree decoder and the validator report it with both places.
         let h = IDIndex.hash(id)
-        guard index.insert(id, hash: h, task: task, ids: table.ids) == nil else { return false }
+        idHashes.append(h)
         recent.note(task, hash: h)
         spans.append((UInt32(start), UInt32(i)))
         return true
