@@ -77,7 +77,7 @@ public struct IDIndex: Sendable {
     }
 
     /// Bytes held by the slots.
-    public var memoryBytes: Int { slots.capacity * MemoryLayout<UInt64>.stride }
+    public var memoryBytes: Int { slots.count * MemoryLayout<UInt64>.stride }
 
     public init(capacity: Int) {
         var size = 16

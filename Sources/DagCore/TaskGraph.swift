@@ -70,11 +70,12 @@ public final class TaskGraph: Sendable {
     public var name: String? { table.name }
     public var count: Int { table.count }
 
-    /// Bytes held by this graph's own arrays (ids with their out-of-line text, index,
-    /// adjacency, per-task facts and analysis), for the memory-per-task figure. Shared
-    /// op signatures and small constant tables are left out.
+    /// Bytes of memory this graph's own arrays occupy (ids with their out-of-line text,
+    /// index, adjacency, per-task facts and analysis), for the memory-per-task figure: the
+    /// elements in use, which is what is resident (capacity reserved but never written is
+    /// address space only). Shared op signatures and small constant tables are left out.
     public var memoryBytes: Int {
-        func bytes<T>(_ a: [T]) -> Int { a.capacity * MemoryLayout<T>.stride }
+        func bytes<T>(_ a: [T]) -> Int { a.count * MemoryLayout<T>.stride }
         var total = bytes(table.ids) + table.ids.reduce(0) { $0 + ($1.utf8.count > 15 ? $1.utf8.count + 32 : 0) }
         total += idIndex.memoryBytes
         total += bytes(table.opOfTask) + bytes(table.inputOffsets) + bytes(table.positions) + bytes(table.fileOfTask)
@@ -204,7 +205,7 @@ struct ShapeTable: Sendable {
     private var rows: [Int32]
     private var cols: [Int32]
 
-    var memoryBytes: Int { kinds.capacity + rows.capacity * 4 + cols.capacity * 4 }
+    var memoryBytes: Int { kinds.count + rows.count * 4 + cols.count * 4 }
 
     init(count: Int) {
         kinds = .init(repeating: 4, count: count)
