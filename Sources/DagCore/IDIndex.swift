@@ -22,47 +22,22 @@ public struct IDIndex: Sendable {
         let n = ids.count
         var index = IDIndex(capacity: n)
         let mask = index.mask
-        // Stable LSD radix sort of (hash, task) pairs by home slot, 8 bits a pass; the pairs
-        // travel together so every pass reads and writes sequentially.
-        var keys = hashes
-        var tasks = [Int32](unsafeUninitializedCapacity: n) { buf, count in
-            for i in 0..<n { buf[i] = Int32(i) }
-            count = n
-        }
-        var keysOut = [Int](repeating: 0, count: n)
-        var tasksOut = [Int32](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: 256)
-        var bits = 0
-        while (1 << bits) <= mask {
-            for k in 0..<256 { counts[k] = 0 }
-            for h in keys { counts[(h & mask) >> bits & 0xff] += 1 }
-            var sum = 0
-            for k in 0..<256 {
-                let c = counts[k]
-                counts[k] = sum
-                sum += c
-            }
-            for p in 0..<n {
-                let b = (keys[p] & mask) >> bits & 0xff
-                let dst = counts[b]
-                counts[b] = dst + 1
-                keysOut[dst] = keys[p]
-                tasksOut[dst] = tasks[p]
-            }
-            swap(&keys, &keysOut)
-            swap(&tasks, &tasksOut)
-            bits += 8
-        }
+        // Slot words (fingerprint and task) sorted by home slot; they travel with their keys,
+        // so every pass reads and writes sequentially.
+        var homes = hashes.map { UInt64($0 & mask) }
+        var words = (0..<n).map { UInt64(UInt32(truncatingIfNeeded: hashes[$0] >> 32)) << 32 | UInt64(UInt32($0)) }
+        radixSort(keys: &homes, values: &words, bits: mask.bitWidth - mask.leadingZeroBitCount)
         // Insert in home-slot order: the table is written front to back. Ids are read only
         // when two fingerprints match.
         for p in 0..<n {
-            let h = keys[p], t = tasks[p]
-            let tag = UInt64(UInt32(truncatingIfNeeded: h >> 32)) << 32
-            var k = h & mask
+            let word = words[p]
+            let tag = word & 0xffff_ffff_0000_0000
+            let t = Int32(bitPattern: UInt32(truncatingIfNeeded: word))
+            var k = Int(homes[p])
             while true {
                 let slot = index.slots[k]
                 if slot == empty {
-                    index.slots[k] = tag | UInt64(UInt32(bitPattern: t))
+                    index.slots[k] = word
                     index.count += 1
                     break
                 }

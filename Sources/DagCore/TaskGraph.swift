@@ -157,30 +157,7 @@ public final class TaskGraph: Sendable {
         // linear time, where a comparison sort of a million tasks took ~0.1 s here.
         var tasks = order
         var keys = order.map { ~bottom[Int($0)].bitPattern }
-        var tasksOut = [Int32](repeating: 0, count: n)
-        var keysOut = [UInt64](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: 256)
-        for pass in 0..<8 {
-            let shift = UInt64(pass * 8)
-            for k in 0..<256 { counts[k] = 0 }
-            for key in keys { counts[Int((key >> shift) & 0xff)] += 1 }
-            if counts.contains(n) { continue }   // every key has the same byte here
-            var sum = 0
-            for k in 0..<256 {
-                let c = counts[k]
-                counts[k] = sum
-                sum += c
-            }
-            for p in 0..<n {
-                let b = Int((keys[p] >> shift) & 0xff)
-                let dst = counts[b]
-                counts[b] = dst + 1
-                keysOut[dst] = keys[p]
-                tasksOut[dst] = tasks[p]
-            }
-            swap(&keys, &keysOut)
-            swap(&tasks, &tasksOut)
-        }
+        radixSort(keys: &keys, values: &tasks)
         var rank = [Int32](repeating: 0, count: n)
         for (r, i) in tasks.enumerated() { rank[Int(i)] = Int32(r) }
         // The critical path starts at the source with the largest bottom level.
