@@ -127,19 +127,38 @@ public enum GraphFile {
         if (st.st_mode & S_IFMT) == S_IFDIR {
             throw GraphIssue(location: nil, message: "'\(path)' is a directory, not a graph file")
         }
-        var bytes = [UInt8](repeating: 0, count: max(Int(st.st_size), 0))
-        var got = 0
-        while true {
-            if got == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(4096, bytes.count))) }
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, $0.count - got) }
+        // Read straight into uninitialised storage (no zero fill of a file-sized buffer), then
+        // keep reading in case the file grew since fstat.
+        let size = max(Int(st.st_size), 0)
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            count = 0
+            while count < size {
+                let n = read(fd, buffer.baseAddress! + count, size - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                if n == 0 { break }
+                count += n
+            }
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while failure == 0 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw GraphIssue(location: nil, message: "cannot read graph file '\(path)': \(String(cString: strerror(errno)))")
+                failure = errno
+            } else if n == 0 {
+                break
+            } else {
+                bytes.append(contentsOf: chunk[0..<n])
             }
-            if n == 0 { break }
-            got += n
         }
-        bytes.removeSubrange(got...)
+        if failure != 0 {
+            throw GraphIssue(location: nil, message: "cannot read graph file '\(path)': \(String(cString: strerror(failure)))")
+        }
         return bytes
     }
 
