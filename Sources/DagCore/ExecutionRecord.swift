@@ -11,20 +11,18 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var worker: Int32
     /// The OS CPU the task started on (sched_getcpu), -1 when unknown (IO, cancelled).
     public var cpu: Int32
-    /// Nanoseconds since the run started.
-    public var readyNanos: UInt64
+    /// Nanoseconds since the run started (its workers were up).
     public var startNanos: UInt64
     public var endNanos: UInt64
     /// Why it failed or was cancelled.
     public var message: String?
 
-    public init(task: Int32, status: Status, worker: Int32, cpu: Int32, readyNanos: UInt64, startNanos: UInt64,
+    public init(task: Int32, status: Status, worker: Int32, cpu: Int32, startNanos: UInt64,
                 endNanos: UInt64, message: String? = nil) {
         self.task = task
         self.status = status
         self.worker = worker
         self.cpu = cpu
-        self.readyNanos = readyNanos
         self.startNanos = startNanos
         self.endNanos = endNanos
         self.message = message
@@ -59,11 +57,16 @@ public struct ExecutionTrace: Sendable {
     public var records: [ExecutionRecord]
     public var makespanNanos: UInt64
 
-    public init(graph: TaskGraph, workers: [Worker], records: [ExecutionRecord], makespanNanos: UInt64) {
+    /// Whether each task's start and end were recorded (`RunOptions.timing`); without them
+    /// the times, busy shares and the realised critical path are not known.
+    public var timed: Bool
+
+    public init(graph: TaskGraph, workers: [Worker], records: [ExecutionRecord], makespanNanos: UInt64, timed: Bool = true) {
         self.graph = graph
         self.workers = workers
         self.records = records
         self.makespanNanos = makespanNanos
+        self.timed = timed
     }
 
     /// The realised critical path: from the task that finished last, back through the
@@ -77,6 +80,12 @@ public struct ExecutionTrace: Sendable {
             cur = prev
         }
         return path.reversed()
+    }
+
+    /// When task `i` became ready: the end of its last input (0 for a task without inputs).
+    /// Derived from the records rather than stored, as readiness is exactly that moment.
+    public func readyNanos(of i: Int) -> UInt64 {
+        graph.inputs(of: i).reduce(0) { max($0, records[Int($1)].endNanos) }
     }
 
     /// Busy nanoseconds per worker (CPU tasks only).

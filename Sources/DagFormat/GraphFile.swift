@@ -30,13 +30,7 @@ public enum GraphFile {
 
     /// Reads, decodes and validates a graph file; every issue found is in the error.
     public static func load(path: String, catalogue: OpCatalogue = .standard) throws(GraphValidationError) -> TaskGraph {
-        let bytes: [UInt8]
-        do {
-            bytes = try readFile(path)
-        } catch {
-            throw GraphValidationError(issues: [error])
-        }
-        return try load(bytes: bytes, file: path, catalogue: catalogue)
+        try validate(decode(path: path), catalogue: catalogue)
     }
 
     /// Decodes and validates graph JSON; `file` names it in messages.

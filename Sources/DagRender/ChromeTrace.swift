@@ -35,7 +35,7 @@ public enum ChromeTrace {
             let (pid, tid) = r.worker >= 0 ? (1, Int(r.worker)) : (2, laneOf[r.task] ?? 0)
             let inputs = graph.inputs(of: i).map { jsonString(graph.ids[Int($0)]) }.joined(separator: ",")
             var args = #""op":\#(jsonString(graph.op(of: i))),"inputs":[\#(inputs)],"status":"\#(r.status.rawValue)""#
-            args += #","class":"\#(graph.classes[i].rawValue)","cpu":\#(r.cpu),"ready_us":\#(micros(r.readyNanos))"#
+            args += #","class":"\#(graph.classes[i].rawValue)","cpu":\#(r.cpu),"ready_us":\#(micros(trace.readyNanos(of: i)))"#
             if let m = r.message { args += #","error":\#(jsonString(m))"# }
             events.append(#"{"name":\#(jsonString(graph.ids[i])),"cat":\#(jsonString(graph.op(of: i))),"ph":"X","pid":\#(pid),"tid":\#(tid),"ts":\#(micros(r.startNanos)),"dur":\#(micros(r.durationNanos)),"args":{\#(args)}}"#)
         }

@@ -350,13 +350,14 @@ final class Run: @unchecked Sendable {
         records.reserveCapacity(n)
         for i in 0..<n {
             let st: ExecutionRecord.Status = status[i] == 1 ? .done : status[i] == 2 ? .failed : .cancelled
-            records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i], readyNanos: 0,
+            records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i],
                                            startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)]))
             if let v = values[i], options.keep == .all || (options.keep == .sinks && consumerOffsets[i] == consumerOffsets[i + 1]) {
                 results[graph.ids[i]] = v
             }
         }
-        let trace = ExecutionTrace(graph: graph, workers: workerInfo, records: records, makespanNanos: makespan)
+        let trace = ExecutionTrace(graph: graph, workers: workerInfo, records: records, makespanNanos: makespan,
+                                   timed: options.timing)
         let ordered = failures.sorted { (graph.index(of: $0.taskID) ?? 0) < (graph.index(of: $1.taskID) ?? 0) }
         return RunReport(trace: trace, failures: ordered, results: results, warnings: warnings)
     }

@@ -119,12 +119,19 @@ struct Summary {
         s += " on \(trace.workers.count) worker\(trace.workers.count == 1 ? "" : "s") in \(formatSeconds(makespan))\n"
         let est = ids(graph.criticalPath)
         s += "critical path: \(formatSeconds(graph.criticalPathCost)) estimated over \(est.count) tasks"
-        s += "; \(formatSeconds(realisedCriticalSeconds())) as run (\(abbreviated(ids(trace.realisedCriticalPath))))\n"
-        let shares = busyShares()
-        s += "cores busy: " + trace.workers.map { w in
-            let pin = w.pinned ? "" : " unpinned"
-            return "core \(w.coreLogicalIndex) (cpu \(w.osCPU)\(pin)) \(Int((shares[w.index] * 100).rounded()))%"
-        }.joined(separator: ", ") + "\n"
+        if trace.timed {
+            s += "; \(formatSeconds(realisedCriticalSeconds())) as run (\(abbreviated(ids(trace.realisedCriticalPath))))\n"
+            let shares = busyShares()
+            s += "cores busy: " + trace.workers.map { w in
+                let pin = w.pinned ? "" : " unpinned"
+                return "core \(w.coreLogicalIndex) (cpu \(w.osCPU)\(pin)) \(Int((shares[w.index] * 100).rounded()))%"
+            }.joined(separator: ", ") + "\n"
+        } else {
+            s += "; not timed as run (--no-timing)\n"
+            s += "cores: " + trace.workers.map { w in
+                "core \(w.coreLogicalIndex) (cpu \(w.osCPU)\(w.pinned ? "" : " unpinned")) \(formatSeconds(w.cpuSeconds)) CPU"
+            }.joined(separator: ", ") + " (busy shares need per-task timing)\n"
+        }
         s += "phases: load \(formatSeconds(phases.load)), validate \(formatSeconds(phases.validate)), run \(formatSeconds(phases.run))\n"
         return s
     }
@@ -143,7 +150,7 @@ struct Summary {
         }
         let shares = busyShares()
         let workers = trace.workers.map { w in
-            "{\"worker\": \(w.index), \"core\": \(w.coreLogicalIndex), \"cpu\": \(w.osCPU), \"pinned\": \(w.pinned), \"busy_share\": \(shares[w.index]), \"cpu_s\": \(w.cpuSeconds)}"
+            "{\"worker\": \(w.index), \"core\": \(w.coreLogicalIndex), \"cpu\": \(w.osCPU), \"pinned\": \(w.pinned), \"busy_share\": \(trace.timed ? "\(shares[w.index])" : "null"), \"cpu_s\": \(w.cpuSeconds)}"
         }
         let failures = report.failures.map { f in
             "{\"task\": \(q(f.taskID)), \"op\": \(q(f.op)), \"inputs\": \(list(f.inputs.map(\.id))), \"cause\": \(q(f.cause))}"
@@ -156,7 +163,7 @@ struct Summary {
           "failed": \(report.count(.failed)),
           "cancelled": \(report.count(.cancelled)),
           "makespan_s": \(makespan),
-          "critical_path": {"estimated_s": \(graph.criticalPathCost), "estimated_length": \(graph.criticalPath.count), "estimated_tasks": \(capped(ids(graph.criticalPath))), "realised_s": \(realisedCriticalSeconds()), "realised_tasks": \(capped(ids(trace.realisedCriticalPath)))},
+          "critical_path": {"estimated_s": \(graph.criticalPathCost), "estimated_length": \(graph.criticalPath.count), "estimated_tasks": \(capped(ids(graph.criticalPath))), "realised_s": \(trace.timed ? "\(realisedCriticalSeconds())" : "null"), "realised_tasks": \(trace.timed ? capped(ids(trace.realisedCriticalPath)) : "[]")},
           "phases_s": {"load": \(phases.load), "validate": \(phases.validate), "run": \(phases.run)},
           "graph_bytes": \(graph.memoryBytes),
           "graph_bytes_per_task": \(graph.count == 0 ? 0 : graph.memoryBytes / graph.count),

@@ -112,6 +112,11 @@ import Testing
         let names = events.filter { $0["name"] as? String == "thread_name" }.compactMap { ($0["args"] as? [String: Any])?["name"] as? String }
         #expect(names.filter { $0.hasPrefix("worker ") }.count == report.trace.workers.count)
         #expect(names.contains("io lane 0"))
+        // ready_us is when the last input ended.
+        let graph = report.trace.graph
+        let d = try #require(complete.first { $0["name"] as? String == "d" })
+        let lastInputEnd = graph.inputs(of: Int(graph.index(of: "d")!)).map { report.trace.records[Int($0)].endNanos }.max()!
+        #expect((d["args"] as? [String: Any])?["ready_us"] as? Double == Double(ChromeTrace.micros(lastInputEnd)))
         let failed = complete.first { $0["name"] as? String == "bad" }
         #expect((failed?["args"] as? [String: Any])?["error"] as? String == "boom \"x\"\nline")
     }

@@ -57,6 +57,10 @@ import Testing
         #expect(lines[1].hasPrefix("critical path: "))
         #expect(lines[2].hasPrefix("cores busy: core 0 (cpu "))
         #expect(lines[3].hasPrefix("phases: load "))
+        let untimed = try dagrun("run", "\(dir)/diamond.json", "--no-timing")
+        #expect(untimed.status == 0)
+        #expect(untimed.stdout.contains("; not timed as run (--no-timing)\n"), "\(untimed.stdout)")
+        #expect(untimed.stdout.contains("(busy shares need per-task timing)"))
         let quiet = try dagrun("run", "\(dir)/diamond.json", "--quiet")
         #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
     }
@@ -112,7 +116,8 @@ import Testing
     @Test func usageErrorsExitWithTwo() throws {
         for args in [["run"], ["run", "graphs/diamond.json", "--workers", "0"], ["frobnicate"],
                      ["run", "graphs/diamond.json", "--summary", "yaml"], ["run", "does-not-exist.json"],
-                     ["run", "graphs"]] {
+                     ["run", "graphs"], ["run", "graphs/diamond.json", "--no-timing", "--dot", "x.dot"],
+                     ["run", "graphs/diamond.json", "--policy", "nope"]] {
             let r = try runProduct("dagrun", args)
             #expect(r.status == 2, "\(args): exit \(r.status), \(r.stderr)")
             #expect(!r.stderr.isEmpty && r.stdout.isEmpty, "\(args)")
