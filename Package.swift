@@ -45,7 +45,7 @@ let package = Package(
                 swiftSettings: strict),
         // The CLI, thin over DagrunKit.
         .executableTarget(name: "DagrunCLI", dependencies: [
-            "DagrunKit",
+            "DagrunKit", "CDagSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

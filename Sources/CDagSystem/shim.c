@@ -22,3 +22,9 @@ int dagrun_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path)
 int dagrun_mkostemp_cloexec(char *path_template) {
     return mkostemp(path_template, O_CLOEXEC);
 }
+
+#include <malloc.h>
+
+int dagrun_malloc_keep_large_blocks(int bytes) {
+    return mallopt(M_MMAP_THRESHOLD, bytes) && mallopt(M_TRIM_THRESHOLD, bytes);
+}

@@ -69,7 +69,7 @@ public struct IDIndex: Sendable {
 
     /// FNV-1a over UTF-8 bytes, eight at a time where it can (the same value for a String
     /// and for its UTF-8 bytes).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func hash(bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         var k = 0

@@ -1,6 +1,6 @@
 /// A validated task graph: dense integer task indices, adjacency in compressed
 /// sparse rows, resolved arguments, static shapes and costs, and the static analysis
-/// (topological order, bottom levels, critical path, priority order).
+/// (topological order, bottom levels, critical path).
 ///
 /// Built only by ``GraphValidator``; immutable afterwards and shared by reference
 /// between the scheduler's threads.
@@ -27,12 +27,11 @@ public final class TaskGraph: Sendable {
     public let consumerOffsets: [Int32]
     public let consumerIndices: [Int32]
 
-    /// A topological order (inputs before consumers), Kahn's algorithm with ties in declaration order.
+    /// A topological order (inputs before consumers): declaration order when every input is
+    /// declared before its consumer, else Kahn's algorithm with ties in declaration order.
     public let topologicalOrder: [Int32]
     /// Longest estimated cost from the start of each task to the end of the graph, the task's own cost included.
     public let bottomLevel: [Double]
-    /// Static priority: rank 0 runs first. Larger bottom level first (critical path first), ties by topological position.
-    public let priorityRank: [Int32]
     /// The static critical path, first task to last.
     public let criticalPath: [Int32]
     /// Its estimated length in seconds.
@@ -59,9 +58,20 @@ public final class TaskGraph: Sendable {
         let analysis = Self.analyse(order: order, costs: costs, consumerOffsets: consumerOffsets,
                                     consumerIndices: consumerIndices, inputOffsets: inputOffsets)
         bottomLevel = analysis.bottom
-        priorityRank = analysis.rank
         criticalPath = analysis.path
         criticalPathCost = analysis.path.first.map { analysis.bottom[Int($0)] } ?? 0
+    }
+
+    /// Static priority, rank 0 first: larger bottom level first (critical path first), ties
+    /// by task index. The scheduler compares bottom levels directly; this array is computed
+    /// on each access (a radix sort, O(n)), for tools and tests.
+    public var priorityRank: [Int32] {
+        var tasks = (0..<Int32(count)).map { $0 }
+        var keys = bottomLevel.map { ~$0.bitPattern }
+        radixSort(keys: &keys, values: &tasks)
+        var rank = [Int32](repeating: 0, count: count)
+        for (r, i) in tasks.enumerated() { rank[Int(i)] = Int32(r) }
+        return rank
     }
 
     public var ids: [String] { table.ids }
@@ -81,7 +91,7 @@ public final class TaskGraph: Sendable {
         total += bytes(table.opOfTask) + bytes(table.inputOffsets) + bytes(table.positions) + bytes(table.fileOfTask)
         total += bytes(classes) + bytes(opIndex) + bytes(args) + shapeTable.memoryBytes + bytes(costs)
         total += bytes(inputOffsets) + bytes(inputIndices) + bytes(consumerOffsets) + bytes(consumerIndices)
-        total += bytes(topologicalOrder) + bytes(bottomLevel) + bytes(priorityRank) + bytes(criticalPath)
+        total += bytes(topologicalOrder) + bytes(bottomLevel) + bytes(criticalPath)
         return total
     }
     public var edgeCount: Int { inputIndices.count }
@@ -140,26 +150,18 @@ public final class TaskGraph: Sendable {
     }
 
     static func analyse(order: [Int32], costs: [Double], consumerOffsets: [Int32], consumerIndices: [Int32],
-                        inputOffsets: [Int32]) -> (bottom: [Double], rank: [Int32], path: [Int32]) {
+                        inputOffsets: [Int32]) -> (bottom: [Double], path: [Int32]) {
         let n = order.count
         var bottom = [Double](repeating: 0, count: n)
         var next = [Int32](repeating: -1, count: n)
-        for i in order.reversed().map(Int.init) {
+        for p in stride(from: n - 1, through: 0, by: -1) {
+            let i = Int(order[p])
             for k in Int(consumerOffsets[i])..<Int(consumerOffsets[i + 1]) {
                 let c = consumerIndices[k]
                 if next[i] < 0 || bottom[Int(c)] > bottom[Int(next[i])] { next[i] = c }
             }
             bottom[i] = costs[i] + (next[i] < 0 ? 0 : bottom[Int(next[i])])
         }
-        // Priority: larger bottom level first, ties in topological order. A stable LSD radix
-        // sort of the tasks taken in topological order, keyed by the complemented bit pattern
-        // of the (non-negative, finite) bottom level, whose order is the numeric order:
-        // linear time, where a comparison sort of a million tasks took ~0.1 s here.
-        var tasks = order
-        var keys = order.map { ~bottom[Int($0)].bitPattern }
-        radixSort(keys: &keys, values: &tasks)
-        var rank = [Int32](repeating: 0, count: n)
-        for (r, i) in tasks.enumerated() { rank[Int(i)] = Int32(r) }
         // The critical path starts at the source with the largest bottom level.
         var path: [Int32] = []
         var start = -1
@@ -171,7 +173,7 @@ public final class TaskGraph: Sendable {
             path.append(Int32(cur))
             cur = Int(next[cur])
         }
-        return (bottom, rank, path)
+        return (bottom, path)
     }
 }
 

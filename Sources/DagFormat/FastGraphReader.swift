@@ -32,29 +32,34 @@ struct FastGraphReader {
 
     /// The tasks of `bytes`, or nil when the file needs the tree decoder.
     static func read(_ bytes: [UInt8], file: String) -> TaskTable? {
+        read(FileBytes(copying: bytes), file: file)
+    }
+
+    /// The tasks of `file`'s bytes, or nil when the file needs the tree decoder. The field
+    /// locator of the result keeps `bytes` alive.
+    static func read(_ bytes: FileBytes, file: String) -> TaskTable? {
         guard bytes.count < Int(UInt32.max) else { return nil }
-        let result: (TaskTable, [(start: UInt32, end: UInt32)])? = bytes.withUnsafeBufferPointer { buf in
-            guard let base = buf.baseAddress else { return nil }
-            var r = FastGraphReader(base, count: buf.count, file: file)
-            // Reserve for the most tasks and inputs the file could hold (a task object takes at
-            // least 24 bytes, an input reference at least 3): reserving only claims address
-            // space, pages are touched as columns fill, and no column is ever regrown and copied
-            // (which a tight guess cost here: a tenth of the load time in copies and faults).
-            r.table.reserveCapacity(tasks: buf.count / 24, inputs: 0)
-            r.table.reserveResolved(inputs: buf.count / 3)
-            r.idHashes.reserveCapacity(buf.count / 24)
-            r.spans.reserveCapacity(buf.count / 24)
-            guard r.document() else { return nil }
-            // The full id index, built in one ordered pass; a duplicate id goes to the tree
-            // decoder, which reports both places.
-            let (index, duplicate) = IDIndex.bulk(ids: r.table.ids, hashes: r.idHashes)
-            guard duplicate == nil else { return nil }
-            r.table.adoptIndex(index)
-            return (r.table, r.spans)
-        }
-        guard let (decoded, spans) = result else { return nil }
-        let positions = decoded
-        var table = decoded
+        let base = bytes.base.assumingMemoryBound(to: UInt8.self)
+        let count = bytes.count
+        var r = FastGraphReader(base, count: count, file: file)
+        // Reserve for the most tasks and inputs the file could hold (a task object takes at
+        // least 24 bytes, an input reference at least 3): reserving only claims address
+        // space, pages are touched as columns fill, and no column is ever regrown and copied
+        // (which a tight guess cost here: a tenth of the load time in copies and faults).
+        r.table.reserveCapacity(tasks: count / 24, inputs: 0)
+        r.table.reserveResolved(inputs: count / 3)
+        r.idHashes.reserveCapacity(count / 24)
+        r.idSpans.reserveCapacity(count / 24)
+        r.spans.reserveCapacity(count / 24)
+        guard r.document() else { return nil }
+        // The full id index, built in one ordered pass; a duplicate id goes to the tree
+        // decoder, which reports both places.
+        let (index, duplicate) = IDIndex.bulk(ids: r.table.ids, hashes: r.idHashes)
+        guard duplicate == nil else { return nil }
+        r.table.adoptIndex(index)
+        let spans = r.spans
+        let positions = r.table
+        var table = r.table
         table.fieldLocator = { task, field in
             fieldLocation(in: bytes, span: spans[task], taskStart: positions.location(of: task), field: field)
         }
@@ -121,15 +126,25 @@ struct FastGraphReader {
     /// Recently read ids, so most inputs resolve to task indices as they are read; the
     /// others (forward or distant references) are resolved by validation through the full
     /// index, built after reading from `idHashes`.
-    private var recent = RecentIDs()
+    /// Recently declared ids, direct-mapped by hash, two words a slot: the id's first 8
+    /// bytes (zero-padded), and `length << 32 | task + 1` (0 = empty). An id of up to 8
+    /// bytes is matched from the slot alone; only longer ones read the file again. Checking
+    /// against the earlier id's bytes in the file was the largest cost of the reader in a
+    /// profile here (cache and TLB misses), and a 32-bit-task-per-slot table plus the id
+    /// spans cost three misses per input.
+    private var recent = [UInt64](repeating: 0, count: 2 * Self.recentSlots)
+    private static let recentSlots = 1 << 17
+    /// Where each task's id lies in the file: `start << 32 | length`. Lookups compare bytes
+    /// with bytes (no String access, no array retain per input).
+    private var idSpans: [UInt64] = []
     private var idHashes: [Int] = []
     private var lastOp: (bytes: UnsafeBufferPointer<UInt8>, slot: UInt16)?
 
     private mutating func task() -> Bool {
         let start = i, taskLine = line, taskColumn = i - lineStart + 1
         guard take(UInt8(ascii: "{")) else { return false }
-        var id: String?, opSlot: UInt16?
-        var args: [String: ArgValue] = [:]
+        var id: String?, opSlot: UInt16?, idStart = 0
+        var args: [String: ArgValue]? = nil
         var taskClass: TaskClass?
         var cost: Double?
         var seen: UInt8 = 0
@@ -144,6 +159,7 @@ struct FastGraphReader {
             skipSpace()
             switch key {
             case 1: // id
+                idStart = i + 1
                 guard seen & 1 == 0, let s = plainString() else { return false }
                 id = s
             case 2: // op
@@ -173,7 +189,9 @@ struct FastGraphReader {
                         skipSpace()
                         guard take(UInt8(ascii: ":")) else { return false }
                         skipSpace()
-                        guard let v = argValue(depth: 0), args.updateValue(v, forKey: name) == nil else { return false }
+                        guard let v = argValue(depth: 0) else { return false }
+                        if args == nil { args = [:] }
+                        guard args!.updateValue(v, forKey: name) == nil else { return false }
                         skipSpace()
                         if take(UInt8(ascii: ",")) { continue }
                         guard take(UInt8(ascii: "}")) else { return false }
@@ -208,7 +226,7 @@ struct FastGraphReader {
         for range in inputs {
             let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
             let h = IDIndex.hash(bytes: bytes)
-            if let j = recent.find(bytes: bytes, hash: h, ids: table.ids) {
+            if let j = recentTask(bytes, hash: h) {
                 refs.append(j)
             } else {
                 guard let name = String(validating: bytes, as: UTF8.self) else { return false }
@@ -216,14 +234,46 @@ struct FastGraphReader {
             }
         }
         refs.withUnsafeBufferPointer {
-            table.appendResolved(id: id, opSlot: opSlot, inputs: $0, args: args, taskClass: taskClass, cost: cost,
+            table.appendResolved(id: id, opSlot: opSlot, inputs: $0, args: args ?? [:], taskClass: taskClass, cost: cost,
                                  line: taskLine, column: taskColumn)
         }
-        let h = IDIndex.hash(id)
+        let idLength = id.utf8.count
+        let h = IDIndex.hash(bytes: UnsafeBufferPointer(start: p + idStart, count: idLength))
         idHashes.append(h)
-        recent.note(task, hash: h)
+        idSpans.append(UInt64(idStart) << 32 | UInt64(idLength))
+        let slot = 2 * (h & (Self.recentSlots - 1))
+        recent[slot] = head(p + idStart, idLength)
+        recent[slot + 1] = UInt64(idLength) << 32 | UInt64(UInt32(task) + 1)
         spans.append((UInt32(start), UInt32(i)))
         return true
+    }
+
+    /// The task declared recently whose id has these bytes (a direct-mapped cache: graph
+    /// files mostly name inputs declared shortly before), or nil.
+    @inline(__always)
+    private func recentTask(_ bytes: UnsafeBufferPointer<UInt8>, hash h: Int) -> Int32? {
+        let slot = 2 * (h & (Self.recentSlots - 1))
+        let word = recent[slot + 1]
+        let count = bytes.count
+        guard word != 0, Int(word >> 32) == count, recent[slot] == head(bytes.baseAddress!, count) else { return nil }
+        let t = Int32(truncatingIfNeeded: word & 0xffff_ffff) - 1
+        if count <= 8 { return t }
+        let span = idSpans[Int(t)]
+        return sameBytes(p + Int(span >> 32) + 8, bytes.baseAddress! + 8, count - 8) ? t : nil
+    }
+
+    /// The first `min(count, 8)` bytes at `a`, zero-padded, as one word.
+    @inline(__always)
+    private func head(_ a: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+        if count >= 8 { return UnsafeRawPointer(a).loadUnaligned(as: UInt64.self) }
+        if a + 8 <= p + end {
+            // Within the file: load 8 bytes and keep the id's.
+            let w = UnsafeRawPointer(a).loadUnaligned(as: UInt64.self)
+            return count == 0 ? 0 : w & (UInt64.max >> (64 - 8 * count))
+        }
+        var w: UInt64 = 0
+        for k in 0..<count { w |= UInt64(a[k]) << (8 * k) }
+        return w
     }
 
     /// A task field name as a small number (1 id, 2 op, 3 inputs, 4 args, 5 class, 6 cost, 7 doc), nil otherwise.
@@ -235,31 +285,38 @@ struct FastGraphReader {
             i += 1
         }
         guard i < end else { return nil }
-        let key = UnsafeBufferPointer(start: p + s, count: i - s)
+        let n = i - s
         i += 1
-        func eq(_ lit: StaticString) -> Bool {
-            lit.utf8CodeUnitCount == key.count && memcmp(lit.utf8Start, key.baseAddress!, key.count) == 0
+        // The seven names by length and first bytes (no library call per key).
+        @inline(__always) func at(_ k: Int) -> UInt8 { p[s + k] }
+        switch n {
+        case 2:
+            if at(0) == UInt8(ascii: "i") && at(1) == UInt8(ascii: "d") { return 1 }
+            if at(0) == UInt8(ascii: "o") && at(1) == UInt8(ascii: "p") { return 2 }
+        case 6:
+            if sameBytes(p + s, "inputs", 6) { return 3 }
+        case 4:
+            if sameBytes(p + s, "args", 4) { return 4 }
+            if sameBytes(p + s, "cost", 4) { return 6 }
+        case 5:
+            if sameBytes(p + s, "class", 5) { return 5 }
+        case 3:
+            if sameBytes(p + s, "doc", 3) { return 7 }
+        default:
+            break
         }
-        if eq("id") { return 1 }
-        if eq("op") { return 2 }
-        if eq("inputs") { return 3 }
-        if eq("args") { return 4 }
-        if eq("class") { return 5 }
-        if eq("cost") { return 6 }
-        if eq("doc") { return 7 }
         return nil
     }
 
     /// An op name's slot in the table, reusing the previous task's when the bytes are the same.
     private mutating func opSlotOfName() -> UInt16? {
-        guard peek == UInt8(ascii: "\"") else { return nil }
-        let s = i + 1
-        guard let name = plainString() else { return nil }
-        let bytes = UnsafeBufferPointer(start: p + s, count: i - 1 - s)
+        guard let range = plainStringRange() else { return nil }
+        let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
         if let last = lastOp, last.bytes.count == bytes.count,
-           memcmp(last.bytes.baseAddress!, bytes.baseAddress!, bytes.count) == 0 {
+           sameBytes(last.bytes.baseAddress!, bytes.baseAddress!, bytes.count) {
             return last.slot
         }
+        guard let name = String(validating: bytes, as: UTF8.self) else { return nil }
         let slot = table.internOp(name)
         lastOp = (bytes, slot)
         return slot
@@ -365,7 +422,7 @@ struct FastGraphReader {
 
     private mutating func literal(_ word: StaticString) -> Bool {
         let n = word.utf8CodeUnitCount
-        guard end - i >= n, memcmp(p + i, word.utf8Start, n) == 0 else { return false }
+        guard end - i >= n, sameBytes(p + i, word.utf8Start, n) else { return false }
         i += n
         return true
     }
@@ -400,12 +457,10 @@ struct FastGraphReader {
 
     /// Where `field` of the task at `span` was written: the task's object is parsed again
     /// with the positional JSON parser and its relative position moved to the task's place.
-    static func fieldLocation(in bytes: [UInt8], span: (start: UInt32, end: UInt32), taskStart: SourceLocation?,
+    static func fieldLocation(in bytes: FileBytes, span: (start: UInt32, end: UInt32), taskStart: SourceLocation?,
                               field: String) -> SourceLocation? {
         guard let taskStart else { return nil }
-        let node: JSONNode? = bytes.withUnsafeBytes { raw in
-            try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: raw[Int(span.start)..<Int(span.end)]))
-        }
+        let node: JSONNode? = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes.buffer[Int(span.start)..<Int(span.end)]))
         guard let node, case .object(let members) = node.value else { return nil }
         func place(_ pos: SourcePosition) -> SourceLocation {
             SourceLocation(file: taskStart.file, line: taskStart.line + pos.line - 1,
@@ -424,4 +479,27 @@ struct FastGraphReader {
         }
         return place(member.value.position)
     }
+}
+
+/// Whether `n` bytes at `a` and `b` are equal: 8 bytes at a time, inline (a libc memcmp
+/// call per short id cost 6 % of the load in a profile here).
+@inline(__always)
+private func sameBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var k = 0
+    while k + 8 <= n {
+        if UnsafeRawPointer(a + k).loadUnaligned(as: UInt64.self) != UnsafeRawPointer(b + k).loadUnaligned(as: UInt64.self) {
+            return false
+        }
+        k += 8
+    }
+    while k < n {
+        if a[k] != b[k] { return false }
+        k += 1
+    }
+    return true
+}
+
+@inline(__always)
+private func sameBytes(_ a: UnsafePointer<UInt8>, _ literal: StaticString, _ n: Int) -> Bool {
+    sameBytes(a, literal.utf8Start, n)
 }

@@ -41,7 +41,7 @@ public enum GraphFile {
     /// Reads and decodes a graph file without validating it (the "load" phase).
     public static func decode(path: String) throws(GraphValidationError) -> Decoded {
         do {
-            return decode(bytes: try readFile(path), file: path)
+            return decode(try FileBytes.open(path), file: path)
         } catch {
             throw GraphValidationError(issues: [error])
         }
@@ -82,14 +82,22 @@ public enum GraphFile {
     /// Valid files of the usual shape take the fast path (``FastGraphReader``); anything
     /// else goes through the JSON tree, which reports every problem with its position.
     public static func decode(bytes: [UInt8], file: String) -> Decoded {
+        decode(FileBytes(copying: bytes), file: file)
+    }
+
+    static func decode(_ bytes: FileBytes, file: String) -> Decoded {
         if let table = FastGraphReader.read(bytes, file: file) {
             return Decoded(table: table, issues: [], brokenFields: [:])
         }
-        return decodeWithTree(bytes: bytes, file: file)
+        return decodeWithTree(bytes: bytes.buffer, file: file)
     }
 
     /// Decodes through the positional JSON tree (slower; exact about every problem).
     static func decodeWithTree(bytes: [UInt8], file: String) -> Decoded {
+        bytes.withUnsafeBytes { decodeWithTree(bytes: $0, file: file) }
+    }
+
+    static func decodeWithTree(bytes: UnsafeRawBufferPointer, file: String) -> Decoded {
         var d = Decoder(file: file)
         let root: JSONNode
         do {
@@ -107,53 +115,6 @@ public enum GraphFile {
             return nil
         }
         return Decoded(table: table, issues: d.issues, brokenFields: d.broken)
-    }
-
-    static func readFile(_ path: String) throws(GraphIssue) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let why = String(cString: strerror(errno))
-            throw GraphIssue(location: nil, message: "cannot read graph file '\(path)': \(why)")
-        }
-        defer { close(fd) }
-        var st = stat()
-        fstat(fd, &st)
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw GraphIssue(location: nil, message: "'\(path)' is a directory, not a graph file")
-        }
-        // Read straight into uninitialised storage (no zero fill of a file-sized buffer), then
-        // keep reading in case the file grew since fstat.
-        let size = max(Int(st.st_size), 0)
-        var failure: Int32 = 0
-        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = 0
-            while count < size {
-                let n = read(fd, buffer.baseAddress! + count, size - count)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                if n == 0 { break }
-                count += n
-            }
-        }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while failure == 0 {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-            } else if n == 0 {
-                break
-            } else {
-                bytes.append(contentsOf: chunk[0..<n])
-            }
-        }
-        if failure != 0 {
-            throw GraphIssue(location: nil, message: "cannot read graph file '\(path)': \(String(cString: strerror(failure)))")
-        }
-        return bytes
     }
 
     static func sortedByPosition(_ issues: [GraphIssue]) -> [GraphIssue] {

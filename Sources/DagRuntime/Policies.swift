@@ -39,7 +39,7 @@ public struct CriticalPathPolicy: SchedulingPolicy {
 
     public func arrange(ready: UnsafeMutableBufferPointer<Int32>, targets: UnsafeMutableBufferPointer<Int32>,
                         worker: Int32, view: PolicyView) {
-        view.graph.priorityRank.withUnsafeBufferPointer { sortByPriority(ready, $0.baseAddress!) }
+        view.graph.bottomLevel.withUnsafeBufferPointer { sortByPriority(ready, $0.baseAddress!) }
         for k in targets.indices { targets[k] = -1 }
     }
 }
@@ -57,7 +57,7 @@ public struct DataAffinityPolicy: SchedulingPolicy {
 
     public func arrange(ready: UnsafeMutableBufferPointer<Int32>, targets: UnsafeMutableBufferPointer<Int32>,
                         worker: Int32, view: PolicyView) {
-        view.graph.priorityRank.withUnsafeBufferPointer { sortByPriority(ready, $0.baseAddress!) }
+        view.graph.bottomLevel.withUnsafeBufferPointer { sortByPriority(ready, $0.baseAddress!) }
         for k in ready.indices {
             var best: Int32 = -1, bestBytes = -1
             for j in view.graph.inputs(of: Int(ready[k])) {
@@ -69,14 +69,27 @@ public struct DataAffinityPolicy: SchedulingPolicy {
     }
 }
 
-/// Insertion sort by priority rank (ready batches are small; no allocation).
+/// Whether task `a` runs before task `b` in the static priority order: larger bottom level
+/// first, ties by task index (declaration order). The same order as ``TaskGraph/priorityRank``.
 @inline(__always)
-func sortByPriority(_ ready: UnsafeMutableBufferPointer<Int32>, _ rank: UnsafePointer<Int32>) {
+func precedes(_ a: Int32, _ b: Int32, _ bottom: UnsafePointer<Double>) -> Bool {
+    let x = bottom[Int(a)], y = bottom[Int(b)]
+    return x > y || (x == y && a < b)
+}
+
+@inline(__always)
+func precedes(_ a: Int32, _ b: Int32, _ bottom: [Double]) -> Bool {
+    bottom.withUnsafeBufferPointer { precedes(a, b, $0.baseAddress!) }
+}
+
+/// Insertion sort by static priority (ready batches are small; no allocation).
+@inline(__always)
+func sortByPriority(_ ready: UnsafeMutableBufferPointer<Int32>, _ bottom: UnsafePointer<Double>) {
     guard ready.count > 1 else { return }
     for k in 1..<ready.count {
         let t = ready[k]
         var m = k
-        while m > 0 && rank[Int(ready[m - 1])] > rank[Int(t)] {
+        while m > 0 && precedes(t, ready[m - 1], bottom) {
             ready[m] = ready[m - 1]
             m -= 1
         }

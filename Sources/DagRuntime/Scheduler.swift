@@ -144,7 +144,8 @@ final class Run: @unchecked Sendable {
     let inputOffsets: UnsafePointer<Int32>
     let inputIndices: UnsafePointer<Int32>
     let opIndex: UnsafePointer<Int32>
-    let priorityRank: UnsafePointer<Int32>
+    /// Static priority key: bottom levels (larger first, ties by task index).
+    let priority: UnsafePointer<Double>
     let isIO: UnsafeMutablePointer<Bool>
     /// Set by the producer when it stored a result that consumers must release.
     let stored: UnsafeMutablePointer<Bool>
@@ -209,8 +210,8 @@ final class Run: @unchecked Sendable {
         self.cores = cores
         workerCount = cores.count
         n = graph.count
-        func copy(_ a: [Int32]) -> UnsafePointer<Int32> {
-            let p = UnsafeMutablePointer<Int32>.allocate(capacity: max(a.count, 1))
+        func copy<T>(_ a: [T]) -> UnsafePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
             _ = UnsafeMutableBufferPointer(start: p, count: a.count).initialize(from: a)
             return UnsafePointer(p)
         }
@@ -219,7 +220,7 @@ final class Run: @unchecked Sendable {
         inputOffsets = copy(graph.inputOffsets)
         inputIndices = copy(graph.inputIndices)
         opIndex = copy(graph.opIndex)
-        priorityRank = copy(graph.priorityRank)
+        priority = copy(graph.bottomLevel)
         criticalPathPolicy = options.policy is CriticalPathPolicy
         isIO = .allocate(capacity: max(n, 1))
         stored = .allocate(capacity: max(n, 1))
@@ -261,7 +262,8 @@ final class Run: @unchecked Sendable {
     }
 
     deinit {
-        for p in [consumerOffsets, consumerIndices, inputOffsets, inputIndices, opIndex, priorityRank] { p.deallocate() }
+        for p in [consumerOffsets, consumerIndices, inputOffsets, inputIndices, opIndex] { p.deallocate() }
+        priority.deallocate()
         isIO.deallocate()
         stored.deallocate()
         pending.deinitialize(count: n)
@@ -286,7 +288,7 @@ final class Run: @unchecked Sendable {
         // Roots: CPU roots dealt to workers' inboxes in priority order, IO roots dispatched.
         var roots: [Int32] = []
         for i in 0..<n where pending[i].load(ordering: .relaxed) == 0 { roots.append(Int32(i)) }
-        roots.sort { graph.priorityRank[Int($0)] < graph.priorityRank[Int($1)] }
+        roots.sort { precedes($0, $1, graph.bottomLevel) }
         var cpuRoots: [Int32] = []
         var ioRoots: [Int32] = []
         for t in roots {
@@ -524,7 +526,7 @@ final class Run: @unchecked Sendable {
         let batch = UnsafeMutableBufferPointer(rebasing: ready[0..<count])
         let where_ = UnsafeMutableBufferPointer(rebasing: targets[0..<count])
         if criticalPathPolicy {
-            sortByPriority(batch, priorityRank)
+            sortByPriority(batch, priority)
             for k in 0..<count { where_[k] = -1 }
         } else {
             options.policy.arrange(ready: batch, targets: where_, worker: w, view: view)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CDagSystem
 import DagrunKit
 import Glibc
 
@@ -15,6 +16,12 @@ struct Dagrun: ParsableCommand {
 
     /// Parses and runs a subcommand, mapping argument errors to exit code 2.
     static func main() {
+        // Large arrays come from the heap and freed ones are reused, instead of each one being
+        // mapped fresh and faulted in page by page (glibc maps blocks above a threshold that
+        // starts at 128 KiB and returns them on free). Loading a million-task graph allocates
+        // and frees several tens of MB of transient columns; reuse cut its page faults and
+        // kernel time here. Only the command-line tool sets this; embedders keep their own.
+        _ = dagrun_malloc_keep_large_blocks(32 << 20)  // glibc's largest mmap threshold on 64-bit
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -33,7 +33,7 @@ import Testing
         #expect(order == ["a", "b", "c", "d", "e"])
     }
 
-    @Test func tiesBreakInTopologicalOrder() throws {
+    @Test func tiesBreakInDeclarationOrder() throws {
         var g = GraphBuilder()
         for k in 0..<5 { g.add("noop", id: "t\(k)", cost: 1) }
         let graph = try g.build()

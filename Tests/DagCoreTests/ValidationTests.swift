@@ -12,6 +12,24 @@ import Testing
         return table
     }
 
+    /// Optional fields (args, class, cost) become columns only once a task declares them;
+    /// tasks before and after that one read back as undeclared.
+    @Test func optionalColumnsStartAtTheFirstDeclaringTask() {
+        var table = TaskTable(file: "g.json")
+        table.append(id: "a", op: "noop")
+        table.append(id: "b", op: "noop")
+        table.append(id: "c", op: "scale", inputs: ["a"], args: ["alpha": 2], taskClass: .io, cost: 0.5)
+        table.append(id: "d", op: "noop")
+        table.append(id: "e", op: "noop", cost: 0)
+        #expect((0..<5).map { table.declaredArgs(of: $0).values.isEmpty } == [true, true, false, true, true])
+        #expect((0..<5).map { table.declaredClass(of: $0) } == [nil, nil, .io, nil, nil])
+        #expect((0..<5).map { table.declaredCost(of: $0) } == [nil, nil, 0.5, nil, 0])
+        var plain = TaskTable(file: "g.json")
+        for k in 0..<3 { plain.append(id: "t\(k)", op: "noop") }
+        #expect(plain.args.isEmpty && plain.classes.isEmpty && plain.costs.isEmpty, "no column for fields nobody declared")
+        #expect(plain.declaredArgs(of: 2).values.isEmpty && plain.declaredCost(of: 2) == nil)
+    }
+
     func issues(_ tasks: [Declared]) -> [GraphIssue] {
         do {
             _ = try GraphValidator().validate(spec(tasks))

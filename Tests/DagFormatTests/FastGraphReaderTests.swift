@@ -111,6 +111,54 @@ import Testing
         #expect(graph.index(of: "later") == 2)
     }
 
+    /// Ids longer than the 8 bytes the recent-id cache holds inline, ids that share their
+    /// first 8 bytes, empty-looking short ids and an id ending at the file's last bytes all
+    /// resolve to the right task.
+    @Test func longAndSharedPrefixIdsResolveExactly() throws {
+        var tasks: [String] = []
+        for k in 0..<300 { tasks.append(#"{"id": "task_0000\#(k)", "op": "noop"}"#) }
+        for k in 0..<300 {
+            tasks.append(#"{"id": "u\#(k)", "op": "noop", "inputs": ["task_0000\#(k)", "task_0000\#(299 - k)"]}"#)
+        }
+        tasks.append(#"{"id": "x", "op": "noop", "inputs": ["u1", "u10", "u100"]}"#)
+        let text = #"{"version": 1, "tasks": ["# + tasks.joined(separator: ",\n") + "]}"
+        let table = try #require(FastGraphReader.read(Array(text.utf8), file: "t.json"))
+        let graph = try GraphValidator().validate(table)
+        for k in 0..<300 {
+            #expect(graph.inputs(of: 300 + k).map { graph.ids[Int($0)] } == ["task_0000\(k)", "task_0000\(299 - k)"])
+        }
+        #expect(graph.inputs(of: 600).map { graph.ids[Int($0)] } == ["u1", "u10", "u100"])
+        // Declared in order, so declaration order is the topological order.
+        #expect(graph.topologicalOrder == (0..<601).map(Int32.init))
+    }
+
+    /// A file of a megabyte or more is mapped, not read; errors in it still carry exact
+    /// positions (the field locator keeps the mapping alive after loading returns).
+    @Test func mappedFilesKeepExactErrorPositions() throws {
+        var lines = [#"{"version": 1, "tasks": ["#]
+        for k in 0..<30_000 {
+            let inputs = k == 0 ? "" : "\"t\(k - 1)\""
+            lines.append(#"{"id": "t\#(k)", "op": "noop", "inputs": [\#(inputs)]},"#)
+        }
+        lines.append(#"{"id": "bad", "op": "scale", "inputs": ["t29999"], "args": {"alpha": "two"}}"#)
+        lines.append("]}")
+        let text = lines.joined(separator: "\n")
+        #expect(text.utf8.count >= FileBytes.mapThreshold)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dagrun-mapped-\(getpid()).json").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let decoded = try GraphFile.decode(path: path)
+        #expect(decoded.table.inputsResolved, "the fast reader took the mapped file")
+        do {
+            _ = try GraphFile.validate(decoded)
+            Issue.record("expected an error for args.alpha")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "\(path):30002:70: error: task 'bad', field 'args.alpha': argument 'alpha' must be a number, got string \"two\"",
+            ])
+        }
+    }
+
     @Test func duplicateIdsGoToTheTreeDecoder() {
         let text = #"{"version": 1, "tasks": [{"id": "a", "op": "noop"}, {"id": "a", "op": "noop"}]}"#
         #expect(FastGraphReader.read(Array(text.utf8), file: "t.json") == nil)

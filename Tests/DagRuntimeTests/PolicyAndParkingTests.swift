@@ -33,6 +33,24 @@ import Testing
         #expect(seconds(report.trace.makespanNanos) < 2.0)
     }
 
+    /// The scheduler's ready-batch order (bottom levels compared directly) is the graph's
+    /// static priority order, ties included.
+    @Test func readyBatchesSortInPriorityOrder() throws {
+        var g = GraphBuilder()
+        let root = g.add("noop", id: "root", cost: 1)
+        for (k, cost) in [3.0, 1, 5, 1, 3, 0, 5].enumerated() {
+            g.add("noop", id: "c\(k)", inputs: [root], cost: cost)
+        }
+        let graph = try g.build()
+        var batch: [Int32] = [7, 6, 5, 4, 3, 2, 1]
+        graph.bottomLevel.withUnsafeBufferPointer { bottom in
+            batch.withUnsafeMutableBufferPointer { sortByPriority($0, bottom.baseAddress!) }
+        }
+        let rank = graph.priorityRank
+        #expect(batch == batch.sorted { rank[Int($0)] < rank[Int($1)] })
+        #expect(batch.map { graph.ids[Int($0)] } == ["c2", "c6", "c0", "c4", "c1", "c3", "c5"])
+    }
+
     @Test func registryFindsPoliciesAndSuggestsNames() throws {
         #expect(PolicyRegistry.all.map(\.name) == ["critical-path", "affinity"])
         #expect(try PolicyRegistry.policy(named: "affinity").name == "affinity")

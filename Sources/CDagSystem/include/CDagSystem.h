@@ -14,4 +14,8 @@ int dagrun_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path)
 /// mkostemp(template, O_CLOEXEC): a unique temporary file, closed on exec.
 int dagrun_mkostemp_cloexec(char *path_template);
 
+/// Makes malloc serve large blocks from the heap and keep freed memory for reuse
+/// (mallopt M_MMAP_THRESHOLD and M_TRIM_THRESHOLD set to `bytes`). Returns 1 on success.
+int dagrun_malloc_keep_large_blocks(int bytes);
+
 #endif
