@@ -105,9 +105,22 @@ public struct TaskTable: Sendable {
     public mutating func appendResolved(id: String, opSlot: UInt16, inputs: UnsafeBufferPointer<Int32>,
                                         args: [String: ArgValue], taskClass: TaskClass?, cost: Double?,
                                         line: Int, column: Int) {
+        inputRefs.append(contentsOf: inputs)
+        appendResolved(id: id, opSlot: opSlot, args: args, taskClass: taskClass, cost: cost, line: line, column: column)
+    }
+
+    /// Adds one input reference of the next task (see ``appendResolved(id:opSlot:args:taskClass:cost:line:column:)``).
+    @inline(__always)
+    public mutating func appendInputRef(_ ref: Int32) {
+        inputRefs.append(ref)
+    }
+
+    /// Adds a task whose inputs are the references appended by ``appendInputRef(_:)`` since
+    /// the previous task.
+    public mutating func appendResolved(id: String, opSlot: UInt16, args: [String: ArgValue], taskClass: TaskClass?,
+                                        cost: Double?, line: Int, column: Int) {
         precondition(inputNames.isEmpty, "a table takes resolved or named inputs, not both")
         inputsResolved = true
-        inputRefs.append(contentsOf: inputs)
         appendColumns(id: id, opSlot: opSlot, inputEnd: inputRefs.count, args: args, taskClass: taskClass, cost: cost,
                       line: line, column: column)
     }

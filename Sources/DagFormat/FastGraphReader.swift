@@ -120,20 +120,19 @@ struct FastGraphReader {
         }
     }
 
-    /// The current task's input ids, as byte ranges of the file (no String unless unresolved).
-    private var inputs: [(start: Int, count: Int)] = []
-    private var refs: [Int32] = []
     /// Recently read ids, so most inputs resolve to task indices as they are read; the
     /// others (forward or distant references) are resolved by validation through the full
     /// index, built after reading from `idHashes`.
-    /// Recently declared ids, direct-mapped by hash, two words a slot: the id's first 8
-    /// bytes (zero-padded), and `length << 32 | task + 1` (0 = empty). An id of up to 8
-    /// bytes is matched from the slot alone; only longer ones read the file again. Checking
-    /// against the earlier id's bytes in the file was the largest cost of the reader in a
-    /// profile here (cache and TLB misses), and a 32-bit-task-per-slot table plus the id
-    /// spans cost three misses per input.
-    private var recent = [UInt64](repeating: 0, count: 2 * Self.recentSlots)
-    private static let recentSlots = 1 << 17
+    /// Recently declared ids: a 2-way set-associative cache by hash (a set is one 32-byte
+    /// half of a cache line), two words a way: the id's first 8 bytes (zero-padded), and
+    /// `length << 32 | task + 1` (0 = empty). A new id replaces the older of its set's two.
+    /// An id of up to 8 bytes is matched from the cache alone; only longer ones read the
+    /// file again. Checking against the earlier id's bytes in the file was the largest cost
+    /// of the reader in a profile here (cache and TLB misses); a direct-mapped table missed
+    /// ~4 % of the inputs of `dagrun gen random` (window 10,000), and each miss costs a String
+    /// and a lookup in the full index during validation.
+    private var recent = [UInt64](repeating: 0, count: 4 * Self.recentSets)
+    private static let recentSets = 1 << 16
     /// Where each task's id lies in the file: `start << 32 | length`. Lookups compare bytes
     /// with bytes (no String access, no array retain per input).
     private var idSpans: [UInt64] = []
@@ -148,7 +147,6 @@ struct FastGraphReader {
         var taskClass: TaskClass?
         var cost: Double?
         var seen: UInt8 = 0
-        inputs.removeAll(keepingCapacity: true)
         skipSpace()
         if take(UInt8(ascii: "}")) { return false }
         while true {
@@ -171,8 +169,17 @@ struct FastGraphReader {
                 if !take(UInt8(ascii: "]")) {
                     while true {
                         skipSpace()
+                        // Resolved as read (only tasks declared before this one can match,
+                        // so a task naming itself stays unresolved, for validation to report).
                         guard let range = plainStringRange() else { return false }
-                        inputs.append(range)
+                        let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
+                        let h = IDIndex.hash(bytes: bytes)
+                        if let j = recentTask(bytes, hash: h) {
+                            table.appendInputRef(j)
+                        } else {
+                            guard let name = String(validating: bytes, as: UTF8.self) else { return false }
+                            table.appendInputRef(table.unresolved(name))
+                        }
                         skipSpace()
                         if take(UInt8(ascii: ",")) { continue }
                         guard take(UInt8(ascii: "]")) else { return false }
@@ -222,28 +229,17 @@ struct FastGraphReader {
         }
         guard let id, !id.isEmpty, let opSlot else { return false }
         let task = Int32(table.count)
-        refs.removeAll(keepingCapacity: true)
-        for range in inputs {
-            let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
-            let h = IDIndex.hash(bytes: bytes)
-            if let j = recentTask(bytes, hash: h) {
-                refs.append(j)
-            } else {
-                guard let name = String(validating: bytes, as: UTF8.self) else { return false }
-                refs.append(table.unresolved(name))
-            }
-        }
-        refs.withUnsafeBufferPointer {
-            table.appendResolved(id: id, opSlot: opSlot, inputs: $0, args: args ?? [:], taskClass: taskClass, cost: cost,
-                                 line: taskLine, column: taskColumn)
-        }
+        table.appendResolved(id: id, opSlot: opSlot, args: args ?? [:], taskClass: taskClass, cost: cost,
+                             line: taskLine, column: taskColumn)
         let idLength = id.utf8.count
         let h = IDIndex.hash(bytes: UnsafeBufferPointer(start: p + idStart, count: idLength))
         idHashes.append(h)
         idSpans.append(UInt64(idStart) << 32 | UInt64(idLength))
-        let slot = 2 * (h & (Self.recentSlots - 1))
-        recent[slot] = head(p + idStart, idLength)
-        recent[slot + 1] = UInt64(idLength) << 32 | UInt64(UInt32(task) + 1)
+        let set = 4 * (h & (Self.recentSets - 1))
+        // Tasks are numbered in order, so the smaller task number is the older entry.
+        let way = recent[set + 1] & 0xffff_ffff <= recent[set + 3] & 0xffff_ffff ? set : set + 2
+        recent[way] = head(p + idStart, idLength)
+        recent[way + 1] = UInt64(idLength) << 32 | UInt64(UInt32(task) + 1)
         spans.append((UInt32(start), UInt32(i)))
         return true
     }
@@ -252,14 +248,18 @@ struct FastGraphReader {
     /// files mostly name inputs declared shortly before), or nil.
     @inline(__always)
     private func recentTask(_ bytes: UnsafeBufferPointer<UInt8>, hash h: Int) -> Int32? {
-        let slot = 2 * (h & (Self.recentSlots - 1))
-        let word = recent[slot + 1]
+        let set = 4 * (h & (Self.recentSets - 1))
         let count = bytes.count
-        guard word != 0, Int(word >> 32) == count, recent[slot] == head(bytes.baseAddress!, count) else { return nil }
-        let t = Int32(truncatingIfNeeded: word & 0xffff_ffff) - 1
-        if count <= 8 { return t }
-        let span = idSpans[Int(t)]
-        return sameBytes(p + Int(span >> 32) + 8, bytes.baseAddress! + 8, count - 8) ? t : nil
+        let first = head(bytes.baseAddress!, count)
+        for way in [set, set + 2] {
+            let word = recent[way + 1]
+            guard word != 0, Int(word >> 32) == count, recent[way] == first else { continue }
+            let t = Int32(truncatingIfNeeded: word & 0xffff_ffff) - 1
+            if count <= 8 { return t }
+            let span = idSpans[Int(t)]
+            if sameBytes(p + Int(span >> 32) + 8, bytes.baseAddress! + 8, count - 8) { return t }
+        }
+        return nil
     }
 
     /// The first `min(count, 8)` bytes at `a`, zero-padded, as one word.

@@ -46,7 +46,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let (graph, loadSeconds, validateSeconds) = try loadGraph(file)
+        let (graph, ingest) = try loadGraph(file)
         let topology: HardwareTopology
         do { topology = try HardwareTopology.host() } catch {
             printError("error: cannot read this machine's topology: \(error)")
@@ -82,7 +82,8 @@ struct Run: ParsableCommand {
             printError("\(cancelled.count) dependent task\(cancelled.count == 1 ? " was" : "s were") cancelled: \(shown)")
         }
         if !quiet {
-            let phases = Summary.Phases(load: loadSeconds, validate: validateSeconds, run: runSeconds)
+            let phases = Summary.Phases(load: ingest.load, validate: ingest.validate, run: runSeconds,
+                                        loadCPU: ingest.loadCPU, validateCPU: ingest.validateCPU)
             let s = Summary(file: file, report: report, phases: phases)
             print(summary == .json ? s.json() : s.text(), terminator: "")
         }
@@ -92,7 +93,7 @@ struct Run: ParsableCommand {
 
 /// The run summary, as text for people or JSON for scripts.
 struct Summary {
-    struct Phases { var load, validate, run: Double }
+    struct Phases { var load, validate, run, loadCPU, validateCPU: Double }
     let file: String
     let report: RunReport
     let phases: Phases
@@ -132,7 +133,8 @@ struct Summary {
                 "core \(w.coreLogicalIndex) (cpu \(w.osCPU)\(w.pinned ? "" : " unpinned")) \(formatSeconds(w.cpuSeconds)) CPU"
             }.joined(separator: ", ") + " (busy shares need per-task timing)\n"
         }
-        s += "phases: load \(formatSeconds(phases.load)), validate \(formatSeconds(phases.validate)), run \(formatSeconds(phases.run))\n"
+        s += "phases: load \(formatSeconds(phases.load)), validate \(formatSeconds(phases.validate)), run \(formatSeconds(phases.run))"
+        s += " (load and validate used \(formatSeconds(phases.loadCPU + phases.validateCPU)) of CPU)\n"
         return s
     }
 
@@ -165,6 +167,7 @@ struct Summary {
           "makespan_s": \(makespan),
           "critical_path": {"estimated_s": \(graph.criticalPathCost), "estimated_length": \(graph.criticalPath.count), "estimated_tasks": \(capped(ids(graph.criticalPath))), "realised_s": \(trace.timed ? "\(realisedCriticalSeconds())" : "null"), "realised_tasks": \(trace.timed ? capped(ids(trace.realisedCriticalPath)) : "[]")},
           "phases_s": {"load": \(phases.load), "validate": \(phases.validate), "run": \(phases.run)},
+          "phases_cpu_s": {"load": \(phases.loadCPU), "validate": \(phases.validateCPU)},
           "graph_bytes": \(graph.memoryBytes),
           "graph_bytes_per_task": \(graph.count == 0 ? 0 : graph.memoryBytes / graph.count),
           "workers": [\(workers.joined(separator: ", "))],
