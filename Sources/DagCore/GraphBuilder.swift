@@ -30,10 +30,11 @@ public struct GraphBuilder: Sendable {
     @discardableResult
     public mutating func add(_ op: String, id: String? = nil, inputs: [TaskHandle] = [],
                              args: [String: ArgValue] = [:], class taskClass: TaskClass? = nil, cost: Double? = nil,
+                             run runPolicy: TaskRunPolicy = .default,
                              file: String = #fileID, line: Int = #line, column: Int = #column) -> TaskHandle {
         let id = id ?? nextID(op)
         table.append(id: id, op: op, inputs: inputs.lazy.map(\.id), args: args, taskClass: taskClass, cost: cost,
-                     line: line, column: column, sourceFile: file)
+                     runPolicy: runPolicy, line: line, column: column, sourceFile: file)
         return TaskHandle(id: id)
     }
 
@@ -50,8 +51,9 @@ public struct GraphBuilder: Sendable {
     }
 
     /// Validates the graph against `catalogue` and returns it ready to run.
-    public func build(catalogue: OpCatalogue = .standard) throws(GraphValidationError) -> TaskGraph {
-        try GraphValidator(catalogue: catalogue).validate(table)
+    public func build(catalogue: OpCatalogue = .standard,
+                      defaultExecutor: TaskRunPolicy.Executor = .thread) throws(GraphValidationError) -> TaskGraph {
+        try GraphValidator(catalogue: catalogue, defaultExecutor: defaultExecutor).validate(table)
     }
 
     private mutating func nextID(_ op: String) -> String {

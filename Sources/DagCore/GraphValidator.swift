@@ -10,9 +10,13 @@
 /// allocation happens only for tasks with arguments.
 public struct GraphValidator: Sendable {
     public var catalogue: OpCatalogue
+    /// Where CPU tasks that do not name an executor run (the run's `--cpu-executor`): a
+    /// timeout or memory limit can only be enforced in a worker process.
+    public var defaultExecutor: TaskRunPolicy.Executor
 
-    public init(catalogue: OpCatalogue = .standard) {
+    public init(catalogue: OpCatalogue = .standard, defaultExecutor: TaskRunPolicy.Executor = .thread) {
         self.catalogue = catalogue
+        self.defaultExecutor = defaultExecutor
     }
 
     /// The validated graph, or every issue found.
@@ -129,6 +133,7 @@ public struct GraphValidator: Sendable {
                     taskIsSound[i] = false
                 }
             }
+            if table.hasRunPolicies { checkRunPolicy(table.declaredRunPolicy(of: i), task: i, taskClass: classes[i], issue) }
             let cost = table.costOrNaN(i)
             if !cost.isNaN && !(cost >= 0 && cost.isFinite) {
                 issue(i, "cost", "cost must be a finite number of seconds >= 0, got \(cost)")
@@ -231,6 +236,37 @@ public struct GraphValidator: Sendable {
         return TaskGraph(table: kept, index: index, classes: classes, signatures: signatures, opIndex: opIndex,
                          args: args, shapes: shapes, costs: costs, inputOffsets: inputOffsets, inputIndices: inputIndices,
                          consumerOffsets: consumerOffsets, consumerIndices: consumerIndices, order: order)
+    }
+
+    /// Range checks of a declared run policy, and what its executor can enforce.
+    func checkRunPolicy(_ p: TaskRunPolicy, task i: Int, taskClass: TaskClass,
+                        _ issue: (Int?, String?, String, String?) -> Void) {
+        if let e = p.executor, taskClass == .io {
+            issue(i, "executor", "executor '\(e.rawValue)' applies to cpu tasks; io tasks run on the IO executor",
+                  "remove \"executor\" or make the task class cpu")
+        }
+        let executor = p.executor ?? defaultExecutor
+        if let t = p.timeout {
+            if !(t > 0) || !t.isFinite {
+                issue(i, "timeout", "timeout must be a finite number of seconds > 0, got \(t)", nil)
+            } else if taskClass == .cpu && executor == .thread {
+                issue(i, "timeout", "a timeout cannot stop a task on a worker thread",
+                      "add \"executor\": \"process\" to this task")
+            }
+        }
+        if p.retries < 0 || p.retries > TaskRunPolicy.maxRetries {
+            issue(i, "retries", "retries must be between 0 and \(TaskRunPolicy.maxRetries), got \(p.retries)", nil)
+        }
+        if let m = p.maxMemory {
+            if m < 1 << 20 {
+                issue(i, "max_memory", "max_memory must be at least 1 MiB (1048576 bytes), got \(m)",
+                      "write sizes such as \"512M\" or \"2G\"")
+            } else if taskClass == .io || executor == .thread {
+                issue(i, "max_memory", "max_memory is enforced only in a worker process",
+                      taskClass == .io ? "remove \"max_memory\" from this io task"
+                          : "add \"executor\": \"process\" to this task")
+            }
+        }
     }
 
     /// Whether a resolved table has a task naming itself as an input.

@@ -74,6 +74,11 @@ public final class TaskGraph: Sendable {
         return rank
     }
 
+    /// How task `i` runs: executor, timeout, retries, memory limit (as declared).
+    public func runPolicy(of i: Int) -> TaskRunPolicy { table.declaredRunPolicy(of: i) }
+    /// Whether any task declared a run policy.
+    public var hasRunPolicies: Bool { table.hasRunPolicies }
+
     public var ids: [String] { table.ids }
     /// The index of the task with `id`, if any.
     public func index(of id: String) -> Int32? { idIndex.find(id, ids: table.ids) }
@@ -89,6 +94,7 @@ public final class TaskGraph: Sendable {
         var total = bytes(table.ids) + table.ids.reduce(0) { $0 + ($1.utf8.count > 15 ? $1.utf8.count + 32 : 0) }
         total += idIndex.memoryBytes
         total += bytes(table.opOfTask) + bytes(table.inputOffsets) + bytes(table.positions) + bytes(table.fileOfTask)
+        total += bytes(table.runPolicies)
         total += bytes(classes) + bytes(opIndex) + bytes(args) + shapeTable.memoryBytes + bytes(costs)
         total += bytes(inputOffsets) + bytes(inputIndices) + bytes(consumerOffsets) + bytes(consumerIndices)
         total += bytes(topologicalOrder) + bytes(bottomLevel) + bytes(criticalPath)

@@ -35,6 +35,8 @@ public struct TaskTable: Sendable {
     var classes: [UInt8] = []
     /// Estimated seconds, NaN when not given.
     var costs: [Double] = []
+    /// Declared run policies (executor, timeout, retries, memory limit); an optional column.
+    var runPolicies: [TaskRunPolicy] = []
     /// Swift closures given to the builder, by task.
     var bodies: [Int32: any Sendable] = [:]
     /// Where each task starts: `line << 32 | column` (0 = unknown).
@@ -65,6 +67,7 @@ public struct TaskTable: Sendable {
     /// Adds a task; `line`/`column` say where it starts (in `sourceFile`, or in ``file``).
     public mutating func append(id: String, op: String, inputs: some Sequence<String> = EmptyCollection(),
                                 args: [String: ArgValue] = [:], taskClass: TaskClass? = nil, cost: Double? = nil,
+                                runPolicy: TaskRunPolicy = .default,
                                 line: Int = 0, column: Int = 0, sourceFile: String? = nil, body: (any Sendable)? = nil) {
         let slot: UInt16
         if let s = opSlot[op] {
@@ -77,7 +80,7 @@ public struct TaskTable: Sendable {
         if let body { bodies[Int32(ids.count)] = body }
         inputNames.append(contentsOf: inputs)
         appendColumns(id: id, opSlot: slot, inputEnd: inputNames.count, args: args, taskClass: taskClass, cost: cost,
-                      line: line, column: column)
+                      runPolicy: runPolicy, line: line, column: column)
         if let sourceFile {
             if files.last != sourceFile {
                 if let k = files.firstIndex(of: sourceFile) { fileOfTask.append(UInt16(k)) } else {
@@ -104,9 +107,10 @@ public struct TaskTable: Sendable {
     /// A table takes either this or ``append(id:op:inputs:args:taskClass:cost:line:column:sourceFile:body:)``, not both.
     public mutating func appendResolved(id: String, opSlot: UInt16, inputs: UnsafeBufferPointer<Int32>,
                                         args: [String: ArgValue], taskClass: TaskClass?, cost: Double?,
-                                        line: Int, column: Int) {
+                                        runPolicy: TaskRunPolicy = .default, line: Int, column: Int) {
         inputRefs.append(contentsOf: inputs)
-        appendResolved(id: id, opSlot: opSlot, args: args, taskClass: taskClass, cost: cost, line: line, column: column)
+        appendResolved(id: id, opSlot: opSlot, args: args, taskClass: taskClass, cost: cost, runPolicy: runPolicy,
+                       line: line, column: column)
     }
 
     /// Adds one input reference of the next task (see ``appendResolved(id:opSlot:args:taskClass:cost:line:column:)``).
@@ -118,16 +122,17 @@ public struct TaskTable: Sendable {
     /// Adds a task whose inputs are the references appended by ``appendInputRef(_:)`` since
     /// the previous task.
     public mutating func appendResolved(id: String, opSlot: UInt16, args: [String: ArgValue], taskClass: TaskClass?,
-                                        cost: Double?, line: Int, column: Int) {
+                                        cost: Double?, runPolicy: TaskRunPolicy = .default, line: Int, column: Int) {
         precondition(inputNames.isEmpty, "a table takes resolved or named inputs, not both")
         inputsResolved = true
         appendColumns(id: id, opSlot: opSlot, inputEnd: inputRefs.count, args: args, taskClass: taskClass, cost: cost,
-                      line: line, column: column)
+                      runPolicy: runPolicy, line: line, column: column)
     }
 
     /// The columns every task has, whichever way its inputs were given.
     private mutating func appendColumns(id: String, opSlot: UInt16, inputEnd: Int, args: [String: ArgValue],
-                                        taskClass: TaskClass?, cost: Double?, line: Int, column: Int) {
+                                        taskClass: TaskClass?, cost: Double?, runPolicy: TaskRunPolicy,
+                                        line: Int, column: Int) {
         let i = ids.count
         ids.append(id)
         opOfTask.append(opSlot)
@@ -143,6 +148,10 @@ public struct TaskTable: Sendable {
         if cost != nil || !costs.isEmpty {
             Self.materialise(&costs, upTo: i, ids.capacity, .nan)
             costs.append(cost ?? .nan)
+        }
+        if !runPolicy.isDefault || !runPolicies.isEmpty {
+            Self.materialise(&runPolicies, upTo: i, ids.capacity, .default)
+            runPolicies.append(runPolicy)
         }
         positions.append(UInt64(UInt32(clamping: line)) << 32 | UInt64(UInt32(clamping: column)))
     }
@@ -180,6 +189,10 @@ public struct TaskTable: Sendable {
         classes.isEmpty || classes[i] == 0 ? nil : classes[i] == 1 ? .cpu : .io
     }
     public func declaredCost(of i: Int) -> Double? { costs.isEmpty || costs[i].isNaN ? nil : costs[i] }
+    /// The declared run policy (the default when none was declared).
+    public func declaredRunPolicy(of i: Int) -> TaskRunPolicy { runPolicies.isEmpty ? .default : runPolicies[i] }
+    /// Whether any task declared a run policy.
+    public var hasRunPolicies: Bool { !runPolicies.isEmpty }
     /// The declared cost, NaN when not given.
     @inline(__always) func costOrNaN(_ i: Int) -> Double { costs.isEmpty ? .nan : costs[i] }
     public func body(of i: Int) -> (any Sendable)? { bodies.isEmpty ? nil : bodies[Int32(i)] }

@@ -146,7 +146,8 @@ struct FastGraphReader {
         var args: [String: ArgValue]? = nil
         var taskClass: TaskClass?
         var cost: Double?
-        var seen: UInt8 = 0
+        var runPolicy = TaskRunPolicy.default
+        var seen: UInt16 = 0
         skipSpace()
         if take(UInt8(ascii: "}")) { return false }
         while true {
@@ -217,10 +218,26 @@ struct FastGraphReader {
                 }
             case 7: // doc
                 guard seen & 64 == 0, plainString() != nil else { return false }
+            case 8: // executor
+                guard seen & 128 == 0, let s = plainString(), let e = TaskRunPolicy.Executor(rawValue: s) else { return false }
+                runPolicy.executor = e
+            case 9: // timeout
+                guard seen & 256 == 0, let n = number() else { return false }
+                switch n {
+                case .int(let v): runPolicy.timeout = Double(v)
+                case .double(let v): runPolicy.timeout = v
+                default: return false
+                }
+            case 10: // retries
+                guard seen & 512 == 0, case .int(let v)? = number() else { return false }
+                runPolicy.retries = v
+            case 11: // max_memory (a byte count; sizes with units go to the tree decoder)
+                guard seen & 1024 == 0, case .int(let v)? = number() else { return false }
+                runPolicy.maxMemory = v
             default:
                 return false
             }
-            let bit: UInt8 = 1 << (key - 1)
+            let bit: UInt16 = 1 << (key - 1)
             seen |= bit
             skipSpace()
             if take(UInt8(ascii: ",")) { continue }
@@ -230,7 +247,7 @@ struct FastGraphReader {
         guard let id, !id.isEmpty, let opSlot else { return false }
         let task = Int32(table.count)
         table.appendResolved(id: id, opSlot: opSlot, args: args ?? [:], taskClass: taskClass, cost: cost,
-                             line: taskLine, column: taskColumn)
+                             runPolicy: runPolicy, line: taskLine, column: taskColumn)
         let idLength = id.utf8.count
         let h = IDIndex.hash(bytes: UnsafeBufferPointer(start: p + idStart, count: idLength))
         idHashes.append(h)
@@ -276,7 +293,8 @@ struct FastGraphReader {
         return w
     }
 
-    /// A task field name as a small number (1 id, 2 op, 3 inputs, 4 args, 5 class, 6 cost, 7 doc), nil otherwise.
+    /// A task field name as a small number (1 id, 2 op, 3 inputs, 4 args, 5 class, 6 cost, 7 doc,
+    /// 8 executor, 9 timeout, 10 retries, 11 max_memory), nil otherwise.
     private mutating func keyByte() -> UInt8? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let s = i
@@ -302,6 +320,13 @@ struct FastGraphReader {
             if sameBytes(p + s, "class", 5) { return 5 }
         case 3:
             if sameBytes(p + s, "doc", 3) { return 7 }
+        case 8:
+            if sameBytes(p + s, "executor", 8) { return 8 }
+        case 7:
+            if sameBytes(p + s, "timeout", 7) { return 9 }
+            if sameBytes(p + s, "retries", 7) { return 10 }
+        case 10:
+            if sameBytes(p + s, "max_memory", 10) { return 11 }
         default:
             break
         }

@@ -26,7 +26,7 @@ import Glibc
 public enum GraphFile {
     public static let version = 1
     static let topLevelFields = ["version", "name", "description", "tasks"]
-    static let taskFields = ["id", "op", "inputs", "args", "class", "cost", "doc"]
+    static let taskFields = ["id", "op", "inputs", "args", "class", "cost", "doc", "executor", "timeout", "retries", "max_memory"]
 
     /// Reads, decodes and validates a graph file; every issue found is in the error.
     public static func load(path: String, catalogue: OpCatalogue = .standard) throws(GraphValidationError) -> TaskGraph {
@@ -48,13 +48,15 @@ public enum GraphFile {
     }
 
     /// Validates decoded tasks (the "validate" phase); structural and semantic issues are reported together.
-    public static func validate(_ decoded: Decoded, catalogue: OpCatalogue = .standard) throws(GraphValidationError) -> TaskGraph {
-        if decoded.issues.isEmpty { return try GraphValidator(catalogue: catalogue).validate(decoded.table) }
+    public static func validate(_ decoded: Decoded, catalogue: OpCatalogue = .standard,
+                                defaultExecutor: TaskRunPolicy.Executor = .thread) throws(GraphValidationError) -> TaskGraph {
+        let validator = GraphValidator(catalogue: catalogue, defaultExecutor: defaultExecutor)
+        if decoded.issues.isEmpty { return try validator.validate(decoded.table) }
         // Still validate what could be decoded, so all errors are reported at once; drop what
         // the validator says about tasks already known to be broken.
         var issues = decoded.issues
         do {
-            _ = try GraphValidator(catalogue: catalogue).validate(decoded.table)
+            _ = try validator.validate(decoded.table)
         } catch {
             issues += error.issues.filter { !decoded.isConsequenceOfBrokenField($0) }
         }
@@ -187,7 +189,7 @@ struct Decoder {
                     let t = task(item, number: k)
                     fieldLocations[k] = t.fieldLocations
                     spec.append(id: t.id, op: t.op, inputs: t.inputs, args: t.args, taskClass: t.taskClass,
-                                cost: t.cost, line: item.position.line, column: item.position.column)
+                                cost: t.cost, runPolicy: t.runPolicy, line: item.position.line, column: item.position.column)
                 }
             default:
                 issue(m.keyPosition, field: m.key, message: "unknown top-level field '\(m.key)'",
@@ -211,6 +213,7 @@ struct Decoder {
         var args: [String: ArgValue] = [:]
         var taskClass: TaskClass?
         var cost: Double?
+        var runPolicy = TaskRunPolicy.default
         var fieldLocations: [String: SourceLocation] = [:]
     }
 
@@ -295,6 +298,36 @@ struct Decoder {
             case "doc":
                 if case .string = v.value { break }
                 issue(v.position, task: name, field: "doc", message: "doc must be a string, found \(v.value.typeName)")
+            case "executor":
+                let names = TaskRunPolicy.Executor.allCases.map(\.rawValue)
+                if case .string(let s) = v.value, let e = TaskRunPolicy.Executor(rawValue: s) { t.runPolicy.executor = e } else {
+                    let found: String = if case .string(let s) = v.value { "'\(s)'" } else { v.value.typeName }
+                    let near: String? = if case .string(let s) = v.value { didYouMean(nearestNames(to: s, in: names)) } else { nil }
+                    issue(v.position, task: name, field: "executor",
+                          message: "executor must be \"thread\" or \"process\", found \(found)", hint: near)
+                }
+            case "timeout":
+                switch v.value {
+                case .int(let i): t.runPolicy.timeout = Double(i)
+                case .double(let d): t.runPolicy.timeout = d
+                default: issue(v.position, task: name, field: "timeout", message: "timeout must be a number of seconds, found \(v.value.typeName)")
+                }
+            case "retries":
+                if case .int(let i) = v.value { t.runPolicy.retries = i } else {
+                    issue(v.position, task: name, field: "retries", message: "retries must be a whole number, found \(v.value.typeName)")
+                }
+            case "max_memory":
+                switch v.value {
+                case .int(let i): t.runPolicy.maxMemory = i
+                case .string(let s):
+                    if let bytes = TaskRunPolicy.parseBytes(s) { t.runPolicy.maxMemory = bytes } else {
+                        issue(v.position, task: name, field: "max_memory", message: "max_memory '\(s)' is not a size",
+                              hint: "write bytes as a number, or a size such as \"512M\", \"2G\", \"1.5 GiB\"")
+                    }
+                default:
+                    issue(v.position, task: name, field: "max_memory",
+                          message: "max_memory must be a number of bytes or a size string, found \(v.value.typeName)")
+                }
             default:
                 issue(m.keyPosition, task: name, field: m.key, message: "unknown task field '\(m.key)'",
                       hint: didYouMean(nearestNames(to: m.key, in: GraphFile.taskFields))

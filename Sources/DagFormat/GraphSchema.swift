@@ -63,7 +63,11 @@ public enum GraphSchema {
                 "args": {"type": "object", "additionalProperties": {"$ref": "#/$defs/argValue"}},
                 "class": {"enum": ["cpu", "io"], "description": "cpu: a pinned worker; io: the IO executor. Default: the op's."},
                 "cost": {"type": "number", "minimum": 0, "description": "Estimated seconds, for the critical path."},
-                "doc": {"type": "string"}
+                "doc": {"type": "string"},
+                "executor": {"enum": ["thread", "process"], "description": "cpu tasks: a pinned worker thread (default) or a pinned worker process (isolation, timeout, memory limit)."},
+                "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "Seconds before an attempt is stopped and fails (io tasks and process tasks)."},
+                "retries": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Extra attempts after a failure, with exponential backoff."},
+                "max_memory": {"oneOf": [{"type": "integer", "minimum": 1048576}, {"type": "string", "pattern": "^ *[0-9.]+ *([KMGT]i?B?|[kmgt]i?b?|B|b)? *$"}], "description": "Address-space limit of a process task: bytes, or a size such as 512M or 2G."}
               },
               "allOf": [
         \(ops.joined(separator: ",\n"))

@@ -106,6 +106,14 @@ public final class Scheduler: Sendable {
         let cores = topology.cores
         let n = options.workers ?? cores.count
         guard n >= 1 else { throw RunSetupError(description: "--workers must be at least 1, got \(n)") }
+        if graph.hasRunPolicies {
+            // Declared and validated, but not yet enforced by this runtime: refuse rather than
+            // run a task without the isolation, timeout or retries its author asked for.
+            for i in 0..<graph.count where !graph.runPolicy(of: i).isDefault {
+                throw RunSetupError(description: "task '\(graph.ids[i])' declares executor, timeout, retries or max_memory, "
+                    + "which this build of dagrun validates but cannot enforce yet; remove them to run the graph")
+            }
+        }
         var bodies: [OpBody] = []
         bodies.reserveCapacity(graph.signatures.count)
         // One body per signature slot, so tasks find theirs by index; closures are per task.

@@ -34,6 +34,7 @@ import Testing
             #expect(a.declaredArgs(of: i) == b.declaredArgs(of: i), "\(what) task \(i)")
             #expect(a.declaredClass(of: i) == b.declaredClass(of: i), "\(what) task \(i)")
             #expect(a.declaredCost(of: i) == b.declaredCost(of: i), "\(what) task \(i)")
+            #expect(a.declaredRunPolicy(of: i) == b.declaredRunPolicy(of: i), "\(what) task \(i)")
             #expect(a.location(of: i) == b.location(of: i), "\(what) task \(i)")
             for field in ["id", "op", "inputs", "inputs[0]", "inputs[1]", "args", "args.rows", "args.alpha", "class", "cost"] {
                 #expect(a.location(of: i, field: field) == b.location(of: i, field: field), "\(what) task \(i) field \(field)")
@@ -68,6 +69,8 @@ import Testing
             #"{"version": 1, "tasks": [{"id": "a", "op": "noop"}]} trailing"#,
             #"{"version": 1, "tasks": [{"id": "a", "op": "noop", "cost": 01}]}"#,
             #"{"version": 1, "tasks": [{"op": "noop"}]}"#,                              // no id
+            #"{"version": 1, "tasks": [{"id": "a", "op": "noop", "max_memory": "2G"}]}"#,  // a size with a unit
+            #"{"version": 1, "tasks": [{"id": "a", "op": "noop", "executor": "gpu"}]}"#,   // unknown executor
         ]
         for text in cases { #expect(tables(text).fast == nil, "\(text)") }
     }
@@ -79,7 +82,9 @@ import Testing
             {"id": "a", "op": "random", "args": {"rows": 2, "cols": 3, "seed": -5}, "cost": 1.5e-3, "doc": "x"},
             {"id": "b\u{e9}", "op": "scale", "inputs": ["a"], "args": {"alpha": 2.25}, "class": "io"},
             {"id": "c", "op": "exec", "args": {"argv": ["echo", "hi"], "cwd": "."}, "inputs": []},
-            {"id": "d", "op": "noop", "inputs": ["a", "b\u{e9}", "c"], "args": {"flag": true, "big": 12345678901234567890}}
+            {"id": "d", "op": "noop", "inputs": ["a", "b\u{e9}", "c"], "args": {"flag": true, "big": 12345678901234567890}},
+            {"id": "e", "op": "gemm", "inputs": ["a", "a"], "args": {"transB": true}, "executor": "process", "timeout": 2.5, "retries": 3, "max_memory": 1073741824},
+            {"id": "f", "op": "sleep", "args": {"seconds": 0}, "timeout": 1, "retries": 0}
           ]
         }
         """
@@ -88,6 +93,9 @@ import Testing
         expectSame(f, tree, "mixed")
         #expect(f.declaredArgs(of: 3)["big"] == .double(12345678901234567890))
         #expect(f.declaredArgs(of: 0)["seed"] == .int(-5))
+        #expect(f.declaredRunPolicy(of: 4) == TaskRunPolicy(executor: .process, timeout: 2.5, retries: 3, maxMemory: 1 << 30))
+        #expect(f.declaredRunPolicy(of: 5) == TaskRunPolicy(timeout: 1))
+        #expect(f.declaredRunPolicy(of: 3) == .default)
     }
 }
 
