@@ -39,7 +39,7 @@ let package = Package(
         // Graph generators for benchmarks and tests (`dagrun gen`); streams JSON, no dependencies.
         .target(name: "DagGen", swiftSettings: strict),
         // DOT (plan and executed schedule) and Chrome trace-event JSON.
-        .target(name: "DagRender", dependencies: ["DagCore"], swiftSettings: strict),
+        .target(name: "DagRender", dependencies: ["DagCore", "DagJSON"], swiftSettings: strict),
         // Umbrella library for embedding.
         .target(name: "DagrunKit", dependencies: ["DagCore", "DagFormat", "DagTopology", "DagKernels", "DagRuntime", "DagRender", "DagGen"],
                 swiftSettings: strict),

@@ -16,9 +16,11 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var endNanos: UInt64
     /// Why it failed or was cancelled.
     public var message: String?
+    /// Which attempt this record is (1 = the first; more with `retries`).
+    public var attempt: UInt8
 
     public init(task: Int32, status: Status, worker: Int32, cpu: Int32, startNanos: UInt64,
-                endNanos: UInt64, message: String? = nil) {
+                endNanos: UInt64, message: String? = nil, attempt: UInt8 = 1) {
         self.task = task
         self.status = status
         self.worker = worker
@@ -26,6 +28,7 @@ public struct ExecutionRecord: Sendable, Hashable {
         self.startNanos = startNanos
         self.endNanos = endNanos
         self.message = message
+        self.attempt = attempt
     }
 
     public var durationNanos: UInt64 { endNanos >= startNanos ? endNanos - startNanos : 0 }
@@ -42,12 +45,18 @@ public struct ExecutionTrace: Sendable {
         public var pinned: Bool
         /// CPU time the worker thread used over the run (busy work plus spinning), seconds.
         public var cpuSeconds: Double
-        public init(index: Int, coreLogicalIndex: Int, osCPU: Int, pinned: Bool, cpuSeconds: Double = 0) {
+        /// hwloc logical indices of the core's package and NUMA node.
+        public var packageIndex: Int
+        public var numaIndex: Int
+        public init(index: Int, coreLogicalIndex: Int, osCPU: Int, pinned: Bool, cpuSeconds: Double = 0,
+                    packageIndex: Int = 0, numaIndex: Int = 0) {
             self.index = index
             self.coreLogicalIndex = coreLogicalIndex
             self.osCPU = osCPU
             self.pinned = pinned
             self.cpuSeconds = cpuSeconds
+            self.packageIndex = packageIndex
+            self.numaIndex = numaIndex
         }
     }
 

@@ -352,7 +352,8 @@ final class Run: @unchecked Sendable {
         for w in 0..<workerCount {
             let problem = pinned.get(w)
             workerInfo.append(.init(index: w, coreLogicalIndex: cores[w].logicalIndex, osCPU: cores[w].osIndex,
-                                    pinned: options.pin && problem == nil, cpuSeconds: pinned.cpu(w)))
+                                    pinned: options.pin && problem == nil, cpuSeconds: pinned.cpu(w),
+                                    packageIndex: cores[w].packageIndex, numaIndex: cores[w].numaIndex))
             if let problem { warnings.append(problem) }
         }
         var results: [String: TaskValue] = [:]

@@ -12,7 +12,7 @@ struct Dagrun: ParsableCommand {
         commandName: "dagrun",
         abstract: "Run task graphs of numeric (CPU) and IO tasks on worker threads pinned one per core.",
         discussion: "Exit codes: 0 success, 1 a task failed, 2 bad usage or an invalid graph.",
-        subcommands: [Run.self, Validate.self, Dot.self, Gen.self, Topology.self, Ops.self, Policies.self, Schema.self])
+        subcommands: [Run.self, Validate.self, Dot.self, Explain.self, Gen.self, Topology.self, Ops.self, Policies.self, Schema.self])
 
     /// Parses and runs a subcommand, mapping argument errors to exit code 2.
     static func main() {
@@ -139,18 +139,78 @@ struct Validate: ParsableCommand {
 
 struct Dot: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print a graph as Graphviz DOT (the plan: ops, classes, static critical path in bold red).")
+        abstract: "Draw a graph as Graphviz DOT: the plan of a graph file, or the executed schedule of a saved trace.",
+        discussion: "Output ending in .svg, .png or .pdf is drawn by Graphviz's dot. Large graphs are drawn by task family.")
 
-    @Argument(help: "Graph file.")
-    var file: String
+    @Argument(help: "Graph file (the plan). Leave out with --schedule.")
+    var file: String?
+
+    @Option(help: "A trace written by `dagrun run --trace`: draw the executed schedule.")
+    var schedule: String?
 
     @Option(name: [.short, .customLong("output")], help: "Write to this file instead of standard output.")
     var output: String?
 
+    @Option(help: "Draw task families instead of tasks above this many tasks (default 500).")
+    var collapse: Int = 500
+
+    @Flag(help: "Draw every task, however many.")
+    var noCollapse = false
+
+    func validate() throws {
+        if (file == nil) == (schedule == nil) {
+            throw ValidationError("give either a graph file (the plan) or --schedule TRACE (the executed schedule)")
+        }
+        if collapse < 1 { throw ValidationError("--collapse must be at least 1, got \(collapse)") }
+    }
+
     func run() throws {
-        let (graph, _) = try loadGraph(file)
-        let dot = GraphDOT.plan(graph)
-        if let output { try writeOutput(dot, to: output, what: "DOT") } else { print(dot, terminator: "") }
+        let options = GraphDOT.Options(collapseAbove: noCollapse ? nil : collapse)
+        let dot: String
+        if let schedule {
+            dot = GraphDOT.schedule(try readTrace(schedule), options: options)
+        } else {
+            let (graph, _) = try loadGraph(file!)
+            dot = GraphDOT.plan(graph, options: options)
+        }
+        if let output { try Drawing.write(dot: dot, to: output, what: "drawing") } else { print(dot, terminator: "") }
+    }
+}
+
+/// Reads a saved trace, or exits 2 with the reason.
+func readTrace(_ path: String) throws -> ExecutionTrace {
+    do { return try SavedRun.read(path: path) } catch {
+        printError("error: \(error)")
+        throw ExitWith(code: 2)
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain a run from its trace: why a task waited, where it ran and why, its share of the critical path.",
+        discussion: "Without a task: the cores' busy shares and the longest waits.")
+
+    @Argument(help: "A trace written by `dagrun run --trace`.")
+    var trace: String
+
+    @Argument(help: "A task id.")
+    var task: String?
+
+    @Option(help: "How many waits to list without a task.")
+    var top: Int = 10
+
+    func run() throws {
+        let t = try readTrace(trace)
+        guard let task else {
+            print(DagrunKit.Explain.overview(t, limit: max(top, 1)), terminator: "")
+            return
+        }
+        guard let i = t.graph.index(of: task) else {
+            let hint = didYouMean(nearestNames(to: task, in: t.graph.ids)) ?? "`dagrun explain \(trace)` lists the longest waits"
+            printError("error: no task '\(task)' in \(trace) (\(hint))")
+            throw ExitWith(code: 2)
+        }
+        print(DagrunKit.Explain.text(DagrunKit.Explain.task(t, Int(i)), workers: t.workers.count), terminator: "")
     }
 }
 

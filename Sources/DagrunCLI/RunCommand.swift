@@ -13,8 +13,17 @@ struct Run: ParsableCommand {
     @Option(help: "Number of CPU workers, one pinned thread per core (default: every core).")
     var workers: Int?
 
-    @Option(help: "Write the executed schedule as Graphviz DOT to this file.")
+    @Option(help: "Write the executed schedule as Graphviz DOT to this file (.svg, .png or .pdf: drawn by Graphviz's dot).")
     var dot: String?
+
+    @Option(help: "Write a Gantt chart of the run (one lane per core) as a self-contained SVG file.")
+    var gantt: String?
+
+    @Option(help: "Draw task families instead of tasks in --dot above this many tasks (default 500).")
+    var collapse: Int = 500
+
+    @Flag(help: "Draw every task in --dot, however many.")
+    var noCollapse = false
 
     @Option(help: "Write a Chrome trace-event JSON file (open it in Perfetto or chrome://tracing).")
     var trace: String?
@@ -40,9 +49,10 @@ struct Run: ParsableCommand {
     func validate() throws {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
         do { _ = try PolicyRegistry.policy(named: policy) } catch { throw ValidationError("--policy: \(error)") }
-        if noTiming && (dot != nil || trace != nil) {
-            throw ValidationError("--no-timing leaves nothing to draw: drop it, or drop --dot/--trace")
+        if noTiming && (dot != nil || trace != nil || gantt != nil) {
+            throw ValidationError("--no-timing leaves nothing to draw: drop it, or drop --dot/--trace/--gantt")
         }
+        if collapse < 1 { throw ValidationError("--collapse must be at least 1, got \(collapse)") }
     }
 
     func run() throws {
@@ -71,7 +81,11 @@ struct Run: ParsableCommand {
         }
         let runSeconds = Clock.seconds() - t0
 
-        if let dot { try writeOutput(GraphDOT.schedule(report.trace), to: dot, what: "schedule DOT") }
+        if let dot {
+            let drawing = GraphDOT.schedule(report.trace, options: .init(collapseAbove: noCollapse ? nil : collapse))
+            try Drawing.write(dot: drawing, to: dot, what: "schedule drawing")
+        }
+        if let gantt { try writeOutput(GanttSVG.svg(report.trace), to: gantt, what: "Gantt chart") }
         if let trace { try writeOutput(ChromeTrace.json(report.trace), to: trace, what: "trace") }
 
         for w in report.warnings { printError("warning: \(w)") }

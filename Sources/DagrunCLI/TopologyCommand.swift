@@ -14,6 +14,20 @@ struct Topology: ParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Flag(help: "Print the tree as Graphviz DOT instead of text.")
+    var dot = false
+
+    @Option(help: "With --dot: shade each core by its busy share in the run saved in this trace (`dagrun run --trace`).")
+    var load: String?
+
+    @Option(name: [.short, .customLong("output")], help: "With --dot: write to this file (.svg, .png or .pdf: drawn by Graphviz's dot).")
+    var output: String?
+
+    func validate() throws {
+        if json && dot { throw ValidationError("choose one of --json and --dot") }
+        if (load != nil || output != nil) && !dot { throw ValidationError("--load and --output go with --dot") }
+    }
+
     func run() throws {
         let topo: HardwareTopology
         do {
@@ -21,6 +35,21 @@ struct Topology: ParsableCommand {
         } catch {
             printError("error: \(error)")
             throw ExitWith.invalid
+        }
+        if dot {
+            var shares: [Int: Double] = [:]
+            var title: String? = nil
+            if let load {
+                let trace = try readTrace(load)
+                let busy = trace.busyNanosPerWorker
+                for w in trace.workers where trace.makespanNanos > 0 {
+                    shares[w.coreLogicalIndex, default: 0] += Double(busy[w.index]) / Double(trace.makespanNanos)
+                }
+                title = "busy share of each core in \(load) (makespan \(formatDuration(nanos: trace.makespanNanos)))"
+            }
+            let text = topo.dot(load: shares, title: title)
+            if let output { try Drawing.write(dot: text, to: output, what: "topology drawing") } else { print(text, terminator: "") }
+            return
         }
         if json { print(topo.summaryJSON()) } else { print(topo.describe(), terminator: topo.describe().hasSuffix("\n") ? "" : "\n") }
         if let workers {

@@ -1,0 +1,54 @@
+import Foundation
+import FoundationXML
+import Testing
+
+/// `dagrun run --trace/--gantt/--dot`, then `dagrun explain`, `dagrun dot --schedule` and
+/// `dagrun topology --dot --load` from the saved trace.
+@Suite struct SeeingTests {
+    @Test func aSavedRunCanBeDrawnAndExplained() throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try dagrun("run", "\(dir)/tiled-matmul.json", "--trace", "\(dir)/t.json", "--gantt", "\(dir)/g.svg",
+                             "--dot", "\(dir)/s.dot", "--quiet")
+        #expect(run.status == 0, "\(run.stderr)")
+        let gantt = try String(contentsOfFile: "\(dir)/g.svg", encoding: .utf8)
+        #expect(XMLParser(data: Data(gantt.utf8)).parse(), "the Gantt chart is well-formed XML")
+        let live = try String(contentsOfFile: "\(dir)/s.dot", encoding: .utf8)
+        #expect(live.contains("subgraph cluster_package0"))
+
+        let saved = try dagrun("dot", "--schedule", "\(dir)/t.json")
+        #expect(saved.status == 0)
+        #expect(saved.stdout == live, "the saved trace draws the same schedule as the live run")
+
+        let overview = try dagrun("explain", "\(dir)/t.json")
+        #expect(overview.status == 0 && overview.stdout.hasPrefix("tiled-matmul: "))
+        #expect(overview.stdout.contains("core 0 (cpu "))
+        let one = try dagrun("explain", "\(dir)/t.json", "checksum")
+        #expect(one.status == 0)
+        #expect(one.stdout.hasPrefix("task 'checksum' (op sum): done\n"))
+        #expect(one.stdout.contains("ready at "))
+        let wrong = try dagrun("explain", "\(dir)/t.json", "checksun")
+        #expect(wrong.status == 2 && wrong.stderr.contains("did you mean 'checksum'?"), "\(wrong.stderr)")
+
+        let topo = try dagrun("topology", "--dot", "--load", "\(dir)/t.json")
+        #expect(topo.status == 0 && topo.stdout.contains("busy "))
+        if graphvizInstalled {
+            let svg = try dagrun("dot", "--schedule", "\(dir)/t.json", "-o", "\(dir)/s.svg")
+            #expect(svg.status == 0, "\(svg.stderr)")
+            #expect(XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: "\(dir)/s.svg"))).parse())
+        }
+    }
+
+    @Test func badDrawingRequestsExitWithTwo() throws {
+        let both = try dagrun("dot", "graphs/diamond.json", "--schedule", "x.json")
+        #expect(both.status == 2 && both.stderr.contains("either a graph file"))
+        let neither = try dagrun("dot")
+        #expect(neither.status == 2)
+        let missing = try dagrun("explain", "/nonexistent/trace.json")
+        #expect(missing.status == 2 && missing.stderr.contains("cannot read trace"))
+        let notTrace = try dagrun("explain", "graphs/diamond.json")
+        #expect(notTrace.status == 2 && notTrace.stderr.contains("not a trace written by `dagrun run --trace`"))
+        let loadWithoutDot = try dagrun("topology", "--load", "x.json")
+        #expect(loadWithoutDot.status == 2)
+    }
+}
