@@ -126,6 +126,8 @@ func machineDescription() -> [String: String] {
         "simd_flags": simd.joined(separator: " "),
         "linux": kernel,
         "openblas": BLAS.configuration,
+        "load_average": ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "unknown")
+            .split(separator: " ").prefix(3).joined(separator: " "),
         "blas_threads": String(BLAS.threadCount),
     ]
 }
@@ -190,6 +192,7 @@ for count in axpySizes {
         }))
 }
 
+let machine = machineDescription()  // before the run: the load average is the one it started under
 let started = now()
 var measurements: [Measurement] = []
 for c in cases {
@@ -216,7 +219,6 @@ let elapsed = now() - started
 
 // MARK: Report
 
-let machine = machineDescription()
 var md = "# Kernel throughput: naive Swift, blocked Swift, OpenBLAS\n\n"
 md += "GFLOP/s on one thread (OpenBLAS with `openblas_set_num_threads(1)`, as dagrun's workers call it), "
 md += "medians of \(options.quick ? 3 : 5) samples; each sample repeats the call until it takes about 50 ms. "
@@ -226,7 +228,9 @@ md += "Square matrices of random values (`potrf`: an `spd` matrix); `axpy` on ve
 md += "Blank: not run at that size (the naive loop would take too long).\n\n"
 md += "Machine: \(machine["cpu_model"]!), \(machine["logical_cpus"]!) logical CPUs (\(machine["cores_per_package"]!) cores per package), cache size \(machine["cache_size"]!) (per /proc/cpuinfo), "
 md += "SIMD: \(machine["simd_flags"]!) (Swift code is compiled for the x86-64 baseline, SSE2). "
-md += "Linux \(machine["linux"]!). \(machine["openblas"]!).\n\n"
+md += "Linux \(machine["linux"]!). \(machine["openblas"]!). "
+md += "Load average when the run started (1, 5, 15 min): \(machine["load_average"]!); the machine is shared, "
+md += "so figures move by tens of percent between runs: read the ratios.\n\n"
 md += "Reproduce: `\(options.command)` (this run took \(Int(elapsed.rounded())) s).\n\n"
 md += "| kernel | size | naive Swift | blocked Swift | OpenBLAS | blocked ÷ naive | OpenBLAS ÷ blocked |\n"
 md += "|---|---|---|---|---|---|---|\n"
