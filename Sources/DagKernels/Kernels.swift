@@ -19,9 +19,10 @@ public enum Kernels {
     /// - `.normal`: standard normal values by Marsaglia's polar method
     ///   (Marsaglia and Bray, 1964): two uniforms u, v in (-1, 1) from
     ///   consecutive outputs, rejected unless 0 < s = u² + v² < 1, give the
-    ///   two values `u·√(-2 ln s / s)` and `v·√(-2 ln s / s)`. Only `log` and
-    ///   `sqrt` are involved; `sqrt` is exact, so the stream is bit for bit
-    ///   reproducible wherever `log` is (the same C library).
+    ///   two values `u·√(-2 ln s / s)` and `v·√(-2 ln s / s)`. Besides IEEE
+    ///   arithmetic and `sqrt` (both correctly rounded) only `log` is
+    ///   involved, so the values are bit for bit reproducible wherever `log`
+    ///   is (the same C library).
     ///
     /// - Complexity: O(`rows * cols`).
     public static func random(rows: Int, cols: Int, seed: UInt64, distribution: Distribution = .uniform) -> Matrix {
