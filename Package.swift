@@ -12,6 +12,7 @@ let package = Package(
     name: "dagrun",
     products: [
         .executable(name: "dagrun", targets: ["DagrunCLI"]),
+        .executable(name: "dagrun-kernel-bench", targets: ["KernelBench"]),
         .library(name: "DagrunKit", targets: ["DagrunKit"]),
     ],
     dependencies: [
@@ -48,6 +49,9 @@ let package = Package(
             "DagrunKit", "CDagSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+
+        // GFLOP/s of the naive and blocked Swift kernels beside OpenBLAS (Benchmarks/run-kernels).
+        .executableTarget(name: "KernelBench", dependencies: ["DagKernels"], swiftSettings: strict),
 
         // The README's embedding example, compiled and run by the end-to-end tests.
         .executableTarget(name: "EmbeddingExample", dependencies: ["DagrunKit"], swiftSettings: strict),

@@ -16,7 +16,7 @@ enum StandardOps {
     static var all: [OpSignature] {
         [random, fill("zeros", "A matrix of zeros."), fill("ones", "A matrix of ones."), eye,
          gemm, add, scale, sum, noop,
-         loadNPY, saveNPY, readText, writeText, sleep, exec]
+         loadNPY, saveNPY, readText, writeText, sleep, exec] + linearAlgebra
     }
 
     // MARK: Argument helpers
@@ -48,8 +48,12 @@ enum StandardOps {
     // MARK: Matrix constructors
 
     static let random = OpSignature(
-        name: "random", summary: "A seeded matrix of uniform values in [0, 1).", defaultClass: .cpu,
-        params: dims + [ParamSpec("seed", .int, default: .int(0), doc: "generator seed; same seed, same matrix")],
+        name: "random", summary: "A seeded matrix of uniform values in [0, 1), or standard normal ones (dist normal).",
+        defaultClass: .cpu,
+        params: dims + [ParamSpec("seed", .int, default: .int(0), doc: "generator seed; same seed, same matrix"),
+                        ParamSpec("dist", .string, default: .string("uniform"),
+                                  doc: "distribution: uniform ([0, 1)) or normal (mean 0, variance 1)",
+                                  check: oneOf(["uniform", "normal"]))],
         inputs: .exactly(0),
         shape: { r in .matrix(rows: r.args.int("rows"), cols: r.args.int("cols")) },
         cost: { _, s in elementwiseCost(s) * 4 })

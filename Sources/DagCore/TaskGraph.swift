@@ -183,7 +183,8 @@ public final class TaskGraph: Sendable {
     }
 }
 
-/// Static shapes in 9 bytes per task (a kind byte and two 32-bit dimensions) rather than
+/// Static shapes in 9 bytes per task (a kind byte and two 32-bit dimensions; kind 0 matrix,
+/// 1 scalar, 2 text, 3 nothing, 4 unknown, 5 LU factors of order `rows`) rather than
 /// the 24-byte stride of an array of ``ValueShape``.
 struct ShapeTable: Sendable {
     private var kinds: [UInt8]
@@ -205,6 +206,7 @@ struct ShapeTable: Sendable {
             case 1: .scalar
             case 2: .text
             case 3: .nothing
+            case 5: .luFactors(n: Int(rows[i]))
             default: .unknown
             }
         }
@@ -215,6 +217,10 @@ struct ShapeTable: Sendable {
                 rows[i] = Int32(r)
                 cols[i] = Int32(c)
             case .matrix: kinds[i] = 4
+            case .luFactors(let n) where n <= Int32.max:
+                kinds[i] = 5
+                rows[i] = Int32(n)
+            case .luFactors: kinds[i] = 4
             case .scalar: kinds[i] = 1
             case .text: kinds[i] = 2
             case .nothing: kinds[i] = 3

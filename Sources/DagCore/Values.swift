@@ -55,6 +55,8 @@ public enum ArgValue: Sendable, Hashable, CustomStringConvertible {
 /// shape mismatches statically (a gemm of 100x50 by 60x10 is an error at load time).
 public enum ValueShape: Sendable, Hashable, CustomStringConvertible {
     case matrix(rows: Int, cols: Int)
+    /// The LU factors of an `n x n` matrix with their pivots (`getrf`'s result, `getrs`'s input).
+    case luFactors(n: Int)
     case scalar
     case text
     case nothing
@@ -64,6 +66,7 @@ public enum ValueShape: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .matrix(let r, let c): "\(r)x\(c)"
+        case .luFactors(let n): "LU factors of \(n)x\(n)"
         case .scalar: "scalar"
         case .text: "text"
         case .nothing: "nothing"

@@ -15,13 +15,19 @@ public struct KernelError: Error, CustomStringConvertible, Sendable, Equatable {
         case notSquare
         /// Cholesky found a leading minor that is not positive definite.
         case notPositiveDefinite
+        /// LU factorization found an exactly zero pivot: the matrix is singular.
+        case singular
+        /// A block, slice or tile does not lie inside the matrix it refers to.
+        case outOfBounds
+        /// LAPACK rejected an argument (a negative `info`); a bug in the caller.
+        case illegalArgument
         /// A dimension exceeds the 32-bit index range of the OpenBLAS build.
         case tooLarge
     }
 
     /// The class of problem.
     public let kind: Kind
-    /// The public function that threw: "gemm", "add", "cholesky", ...
+    /// The public function that threw: "gemm", "add", "potrf", ...
     public let operation: String
     /// What is wrong and, where there is one, what to pass instead.
     public let message: String

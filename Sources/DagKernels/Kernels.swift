@@ -7,20 +7,38 @@
 public enum Kernels {
     // MARK: Constructors
 
-    /// A `rows x cols` matrix of uniform values in [0, 1).
+    /// A `rows x cols` matrix of seeded random values.
     ///
-    /// Elements are filled in row-major order from ``SplitMix64`` seeded
-    /// with `seed`, each the top 53 bits of one 64-bit output times 2^-53.
-    /// The same seed gives the same matrix bit for bit on every platform
-    /// and run; a `2x3` matrix equals the first six values of a `1x6` one.
+    /// Elements are filled in row-major order from one ``SplitMix64`` stream
+    /// seeded with `seed`, so a `2x3` matrix equals the first six values of a
+    /// `1x6` one, and the same seed gives the same matrix on every run.
+    ///
+    /// - `.uniform` (the default): values in [0, 1), each the top 53 bits of
+    ///   one 64-bit output times 2^-53: bit for bit the same on every
+    ///   platform.
+    /// - `.normal`: standard normal values by Marsaglia's polar method
+    ///   (Marsaglia and Bray, 1964): two uniforms u, v in (-1, 1) from
+    ///   consecutive outputs, rejected unless 0 < s = u² + v² < 1, give the
+    ///   two values `u·√(-2 ln s / s)` and `v·√(-2 ln s / s)`. Besides IEEE
+    ///   arithmetic and `sqrt` (both correctly rounded) only `log` is
+    ///   involved, so the values are bit for bit reproducible wherever `log`
+    ///   is (the same C library).
     ///
     /// - Complexity: O(`rows * cols`).
-    public static func random(rows: Int, cols: Int, seed: UInt64) -> Matrix {
+    public static func random(rows: Int, cols: Int, seed: UInt64, distribution: Distribution = .uniform) -> Matrix {
         let result = Matrix(rows: rows, cols: cols)
-        var generator = SplitMix64(seed: seed)
         let elements = result.baseAddress
-        for index in 0..<result.count {
-            elements[index] = generator.nextUnitDouble()
+        switch distribution {
+        case .uniform:
+            var generator = SplitMix64(seed: seed)
+            for index in 0..<result.count {
+                elements[index] = generator.nextUnitDouble()
+            }
+        case .normal:
+            var normals = PolarNormals(seed: seed)
+            for index in 0..<result.count {
+                elements[index] = normals.next()
+            }
         }
         return result
     }
@@ -157,47 +175,5 @@ public enum Kernels {
             }
             return worst
         }
-    }
-
-    // MARK: LAPACK
-
-    /// The lower-triangular Cholesky factor `L` with `a = L * Lᵀ` (`dpotrf`).
-    ///
-    /// Only the lower triangle of `a` (diagonal included) is read; the
-    /// matrix is assumed symmetric. The strictly upper part of `L` is zero.
-    ///
-    /// Row-major `a` is, to column-major LAPACK, `aᵀ`, which equals `a`.
-    /// Asking LAPACK for the upper factor `U` (`a = Uᵀ U`, column-major)
-    /// therefore leaves `Uᵀ = L` in row-major order.
-    ///
-    /// - Throws: ``KernelError`` `.notSquare`, or `.notPositiveDefinite`
-    ///   naming the order of the first failing leading minor.
-    /// - Complexity: n³/3 flops.
-    public static func cholesky(_ a: Matrix) throws(KernelError) -> Matrix {
-        guard a.rows == a.cols else {
-            throw KernelError(.notSquare, operation: "cholesky",
-                              message: "needs a square matrix, got \(a.shapeDescription)")
-        }
-        try OpenBLASCalls.checkIndex(a.rows, operation: "cholesky")
-        let n = a.rows
-        let result = Matrix(rows: n, cols: n)
-        withExtendedLifetime(a) {
-            result.baseAddress.update(from: a.baseAddress, count: a.count)
-        }
-        guard n > 0 else { return result }
-        let info = OpenBLASCalls.dpotrf(upper: true, n: n, a: result.baseAddress, lda: n)
-        guard info == 0 else {
-            precondition(info > 0, "dpotrf rejected argument \(-info); this is a bug in Kernels.cholesky")
-            throw KernelError(
-                .notPositiveDefinite, operation: "cholesky",
-                message: "the \(a.shapeDescription) matrix is not positive definite "
-                    + "(its leading minor of order \(info) is not positive)")
-        }
-        for r in 0..<n {
-            for c in (r + 1)..<n {
-                result.baseAddress[r * n + c] = 0
-            }
-        }
-        return result
     }
 }

@@ -35,3 +35,23 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         Double(next() >> 11) * 0x1.0p-53
     }
 }
+
+extension SplitMix64 {
+    /// Output number `index` (0-based) of the stream seeded with `seed`,
+    /// without generating the ones before it.
+    ///
+    /// The state after `index + 1` steps is `seed + (index + 1)·γ`, so this
+    /// is `SplitMix64(seed: seed &+ index &* γ).next()`: random access into
+    /// the stream, which ``Kernels/spd(n:seed:row:col:rows:cols:)`` uses so
+    /// that any block of its matrix can be generated on its own.
+    public static func output(seed: UInt64, index: UInt64) -> UInt64 {
+        var generator = SplitMix64(seed: seed &+ index &* 0x9E37_79B9_7F4A_7C15)
+        return generator.next()
+    }
+
+    /// ``output(seed:index:)`` as a uniform `Double` in [0, 1), as
+    /// ``nextUnitDouble()`` would return it.
+    public static func unitDouble(seed: UInt64, index: UInt64) -> Double {
+        Double(output(seed: seed, index: index) >> 11) * 0x1.0p-53
+    }
+}

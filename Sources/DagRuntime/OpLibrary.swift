@@ -13,7 +13,8 @@ struct ClosureBody: Sendable {
     let body: OpBody
 }
 
-/// Op implementations by name. ``standard`` implements every op of ``OpCatalogue/standard``.
+/// Op implementations by name. ``standard`` implements every op of ``OpCatalogue/standard``;
+/// ``reference`` is the same with `gemm`, `gemv`, `potrf` and `axpy` in plain Swift.
 public struct OpLibrary: Sendable {
     public private(set) var bodies: [String: OpBody] = [:]
 
@@ -28,17 +29,17 @@ public struct OpLibrary: Sendable {
     public static let standard: OpLibrary = {
         var lib = OpLibrary()
         lib.register("random", .sync { i in
-            .matrix(Kernels.random(rows: i.args.int("rows"), cols: i.args.int("cols"), seed: UInt64(bitPattern: Int64(i.args.int("seed")))))
+            let dist = i.args.string("dist") ?? "uniform"
+            guard let distribution = Distribution(rawValue: dist) else {
+                throw OpError("dist is \"\(dist)\"; use \"uniform\" or \"normal\"")
+            }
+            return .matrix(Kernels.random(rows: i.args.int("rows"), cols: i.args.int("cols"),
+                                          seed: UInt64(bitPattern: Int64(i.args.int("seed"))), distribution: distribution))
         })
         lib.register("zeros", .sync { i in .matrix(Kernels.zeros(rows: i.args.int("rows"), cols: i.args.int("cols"))) })
         lib.register("ones", .sync { i in .matrix(Kernels.ones(rows: i.args.int("rows"), cols: i.args.int("cols"))) })
         lib.register("eye", .sync { i in .matrix(Kernels.eye(i.args.int("n"))) })
-        lib.register("gemm", .sync { i in
-            let c = i.inputCount == 3 ? try i.matrix(2) : nil
-            return .matrix(try Kernels.gemm(try i.matrix(0), try i.matrix(1), c: c,
-                                            alpha: i.args.double("alpha"), beta: i.args.double("beta"),
-                                            transA: i.args.bool("transA"), transB: i.args.bool("transB")))
-        })
+        lib.registerLinearAlgebra(kernels: .openblas)
         lib.register("add", .sync { i in
             if case .scalar = i.input(0) {
                 var total = 0.0

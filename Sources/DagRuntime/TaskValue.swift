@@ -7,6 +7,8 @@ import DagKernels
 /// producing task returns; an op that needs to change a matrix makes a new one.
 public enum TaskValue: Sendable, CustomStringConvertible {
     case matrix(Matrix)
+    /// The LU factors of a square matrix, from `getrf`, for `getrs`.
+    case luFactors(LUFactors)
     case scalar(Double)
     case text(String)
     case nothing
@@ -16,6 +18,7 @@ public enum TaskValue: Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .matrix(let m): "matrix \(m.rows)x\(m.cols)"
+        case .luFactors(let f): "\(f)"
         case .scalar(let v): "scalar \(v)"
         case .text(let s): "text (\(s.utf8.count) bytes)"
         case .nothing: "nothing"
@@ -24,6 +27,7 @@ public enum TaskValue: Sendable, CustomStringConvertible {
     }
 
     public var matrix: Matrix? { if case .matrix(let m) = self { m } else { nil } }
+    public var luFactors: LUFactors? { if case .luFactors(let f) = self { f } else { nil } }
     public var scalar: Double? { if case .scalar(let v) = self { v } else { nil } }
     public var text: String? { if case .text(let s) = self { s } else { nil } }
 }
@@ -87,6 +91,22 @@ public struct OpInput: @unchecked Sendable {
         let v = input(k)
         guard case .matrix(let m) = v else { throw OpError("input '\(inputID(k))' is \(v), not a matrix") }
         return m
+    }
+
+    /// Input `k` as a scalar, or an error naming the input and what it holds.
+    public func scalar(_ k: Int) throws(OpError) -> Double {
+        let v = input(k)
+        guard case .scalar(let s) = v else { throw OpError("input '\(inputID(k))' is \(v), not a scalar") }
+        return s
+    }
+
+    /// Input `k` as LU factors, or an error naming the input and what it holds.
+    public func luFactors(_ k: Int) throws(OpError) -> LUFactors {
+        let v = input(k)
+        guard case .luFactors(let f) = v else {
+            throw OpError("input '\(inputID(k))' is \(v), not LU factors; pass the result of a getrf task")
+        }
+        return f
     }
 }
 

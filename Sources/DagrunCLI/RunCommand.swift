@@ -40,6 +40,9 @@ struct Run: ParsableCommand {
     @Option(help: "Scheduling policy (`dagrun policies` lists them).")
     var policy: String = PolicyRegistry.defaultName
 
+    @Option(help: "Kernels for gemm, gemv, potrf and axpy: openblas, or reference (blocked plain Swift, to cross-check).")
+    var kernels: KernelSet = .openblas
+
     @Flag(help: "Do not time each task (saves two clock reads per task; no per-task times in --dot, --trace or busy shares).")
     var noTiming = false
 
@@ -74,7 +77,7 @@ struct Run: ParsableCommand {
         let report: RunReport
         let t0 = Clock.seconds()
         do {
-            report = try Scheduler(topology: topology).run(graph, options: options)
+            report = try Scheduler(topology: topology, library: .with(kernels: kernels)).run(graph, options: options)
         } catch {
             printError("error: \(error)")
             throw ExitWith(code: 2)
@@ -192,3 +195,5 @@ struct Summary {
         """
     }
 }
+
+extension KernelSet: ExpressibleByArgument {}

@@ -96,7 +96,7 @@ import Testing
     @Test func unknownOpListsNearestNames() {
         let found = issues([Declared(id: "a", op: "gemn")])
         #expect(found[0].field == "op")
-        #expect(found[0].hint == "did you mean 'gemm'?")
+        #expect(found[0].hint == "did you mean 'gemm' or 'gemv'?")
     }
 
     @Test func argumentsAreTypedRequiredAndKnown() {

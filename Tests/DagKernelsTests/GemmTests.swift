@@ -104,22 +104,4 @@ struct GemmTests {
         #expect(error?.kind == .shapeMismatch)
         #expect(error?.description == "gemm: c is 2x2 but the product is 7x3; pass a 7x3 c, or none")
     }
-
-    @Test("Cholesky through dpotrf recovers the factor")
-    func cholesky() throws {
-        let l = Matrix(rows: 3, cols: 3, elements: [2, 0, 0,
-                                                    1, 3, 0,
-                                                    -1, 0.5, 1.5])
-        let a = try Kernels.gemm(l, l, transB: true)
-        let factor = try Kernels.cholesky(a)
-        #expect(try Kernels.maxAbsDifference(factor, l) < 1e-14)
-
-        let indefinite = Matrix(rows: 2, cols: 2, elements: [1, 2, 2, 1])
-        let error = #expect(throws: KernelError.self) { try Kernels.cholesky(indefinite) }
-        #expect(error?.kind == .notPositiveDefinite)
-        #expect(error?.description.contains("order 2") == true)
-        #expect(throws: KernelError(.notSquare, operation: "cholesky", message: "needs a square matrix, got 2x3")) {
-            try Kernels.cholesky(Matrix(rows: 2, cols: 3))
-        }
-    }
 }

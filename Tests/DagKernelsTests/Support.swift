@@ -77,3 +77,37 @@ enum Python {
         return available
     }()
 }
+
+/// A matrix with the given elements, row by row.
+func matrix(_ rows: [[Double]]) -> Matrix {
+    Matrix(rows: rows.count, cols: rows.first?.count ?? 0, elements: rows.flatMap { $0 })
+}
+
+/// Column `j` of `m` as an `m.rows x 1` matrix.
+func column(_ m: Matrix, _ j: Int) -> Matrix {
+    Matrix(rows: m.rows, cols: 1, elements: (0..<m.rows).map { m[$0, j] })
+}
+
+/// The lower (or upper) triangle of `m`, the rest zero; `unitDiagonal` puts ones on the diagonal.
+func triangle(_ m: Matrix, lower: Bool, unitDiagonal: Bool = false) -> Matrix {
+    let t = Matrix(rows: m.rows, cols: m.cols)
+    for i in 0..<m.rows {
+        for j in 0..<m.cols where lower ? j <= i : j >= i {
+            t[i, j] = i == j && unitDiagonal ? 1 : m[i, j]
+        }
+    }
+    return t
+}
+
+/// Shapes for property tests: fixed corner cases, then seeded random ones.
+enum Shapes {
+    /// (m, n, k) triples: 1x1, empty in each dimension, non-square, sizes just past the blocked kernels' blocks.
+    static let gemm: [(Int, Int, Int)] = {
+        var cases = [(1, 1, 1), (0, 3, 2), (3, 0, 2), (3, 2, 0), (7, 5, 3), (5, 7, 9), (97, 5, 260), (130, 67, 33)]
+        var g = SplitMix64(seed: 2024)
+        for _ in 0..<6 {
+            cases.append((1 + Int(g.next() % 70), 1 + Int(g.next() % 70), 1 + Int(g.next() % 70)))
+        }
+        return cases
+    }()
+}

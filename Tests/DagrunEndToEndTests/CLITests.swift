@@ -113,15 +113,66 @@ import Testing
         #expect(m.stderr.contains("no-such-dir/missing.npy"))
     }
 
+    /// A Cholesky factorization of a matrix that is not positive definite: exit 1, the failing
+    /// minor in words, the consumer of L cancelled, the LU solve beside it done.
+    @Test func notPositiveDefiniteFailsWithTheMinorInWords() throws {
+        let r = try dagrun("run", "graphs/failing/not-spd.json", "--summary", "json")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: task 'L' (op potrf, inputs 'A' (matrix 4x4)) failed: potrf: the leading minor of order 3 "
+                                  + "is not positive definite, so the 4x4 matrix is not symmetric positive-definite"), "\(r.stderr)")
+        #expect(r.stderr.contains("[declared at graphs/failing/not-spd.json:10:5]"))
+        #expect(r.stderr.contains("1 dependent task was cancelled: norm-L"))
+        let s = try jsonObject(r.stdout)
+        #expect(s["done"] as? Int == 8 && s["failed"] as? Int == 1 && s["cancelled"] as? Int == 1)
+    }
+
+    /// The same graph on OpenBLAS and on the blocked Swift kernels: both pass their residual
+    /// check and write the same values within rounding.
+    @Test func referenceKernelsMatchOpenBLAS() throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let graph = """
+        {"version": 1, "tasks": [
+          {"id": "A", "op": "spd", "args": {"n": 150, "seed": 4}},
+          {"id": "B", "op": "random", "args": {"rows": 150, "cols": 70, "seed": 5}},
+          {"id": "L", "op": "potrf", "inputs": ["A"]},
+          {"id": "LB", "op": "gemm", "inputs": ["L", "B"]},
+          {"id": "x", "op": "random", "args": {"rows": 150, "cols": 1, "seed": 6, "dist": "normal"}},
+          {"id": "Ltx", "op": "gemv", "inputs": ["L", "x"], "args": {"trans": true}},
+          {"id": "LLtx", "op": "gemv", "inputs": ["L", "Ltx"]},
+          {"id": "Ax", "op": "gemv", "inputs": ["A", "x"]},
+          {"id": "d", "op": "axpy", "inputs": ["LLtx", "Ax"], "args": {"alpha": -1}},
+          {"id": "r", "op": "nrm2", "inputs": ["d"]},
+          {"id": "nA", "op": "norm", "inputs": ["A"]},
+          {"id": "nx", "op": "nrm2", "inputs": ["x"]},
+          {"id": "residual", "op": "check", "inputs": ["r", "nA", "nx"], "args": {"max": 1e-13}},
+          {"id": "total", "op": "sum", "inputs": ["LB"]},
+          {"id": "out", "op": "write_text", "inputs": ["total"], "args": {"path": "out/total.txt"}}
+        ]}
+        """
+        try graph.write(toFile: "\(dir)/la.json", atomically: true, encoding: .utf8)
+        var totals: [Double] = []
+        for kernels in ["openblas", "reference"] {
+            let r = try dagrun("run", "\(dir)/la.json", "--kernels", kernels, "--quiet")
+            #expect(r.status == 0, "\(kernels): \(r.stderr)")
+            let text = try String(contentsOfFile: "\(dir)/out/total.txt", encoding: .utf8)
+            totals.append(try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines))))
+        }
+        #expect(abs(totals[0] - totals[1]) <= 1e-12 * abs(totals[0]), "\(totals)")
+    }
+
     @Test func usageErrorsExitWithTwo() throws {
         for args in [["run"], ["run", "graphs/diamond.json", "--workers", "0"], ["frobnicate"],
                      ["run", "graphs/diamond.json", "--summary", "yaml"], ["run", "does-not-exist.json"],
                      ["run", "graphs"], ["run", "graphs/diamond.json", "--no-timing", "--dot", "x.dot"],
-                     ["run", "graphs/diamond.json", "--policy", "nope"]] {
+                     ["run", "graphs/diamond.json", "--policy", "nope"], ["run", "graphs/diamond.json", "--kernels", "mkl"]] {
             let r = try runProduct("dagrun", args)
             #expect(r.status == 2, "\(args): exit \(r.status), \(r.stderr)")
             #expect(!r.stderr.isEmpty && r.stdout.isEmpty, "\(args)")
         }
+        let kernels = try dagrun("run", "graphs/diamond.json", "--kernels", "mkl")
+        #expect(kernels.stderr.contains("The value 'mkl' is invalid for '--kernels <kernels>'. Please provide one of 'openblas' and 'reference'."),
+                "\(kernels.stderr)")
         let help = try dagrun("--help")
         #expect(help.status == 0 && help.stdout.contains("USAGE"))
     }
@@ -168,9 +219,13 @@ import Testing
     @Test func opsAndSchemaAreListed() throws {
         let ops = try dagrun("ops")
         for name in ["random", "zeros", "ones", "eye", "gemm", "add", "scale", "sum",
-                     "load_npy", "save_npy", "read_text", "write_text", "sleep", "exec"] {
+                     "load_npy", "save_npy", "read_text", "write_text", "sleep", "exec",
+                     "spd", "axpy", "dot", "scal", "nrm2", "gemv", "syrk", "trsm", "potrf", "getrf", "getrs", "geqrf",
+                     "sub", "mul", "max", "norm", "transpose", "slice", "assemble", "concat", "check"] {
             #expect(ops.stdout.contains("\n\(name) [") || ops.stdout.hasPrefix("\(name) ["), "\(name)")
         }
+        #expect(ops.stdout.contains("\n    dist: string, default \"uniform\" - distribution: uniform ([0, 1)) or normal (mean 0, variance 1)\n"))
+        #expect(ops.stdout.contains("\ntrsm [cpu, exactly 2 inputs]: "))
         let schema = try dagrun("schema")
         #expect(schema.stdout == (try String(contentsOfFile: repoRoot + "/graphs/schema.json", encoding: .utf8)))
     }

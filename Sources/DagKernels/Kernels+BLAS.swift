@@ -1,0 +1,171 @@
+/// BLAS levels 1 to 3 beyond `gemm`, on row-major matrices.
+///
+/// Every call goes through ``OpenBLASCalls`` with `CblasRowMajor`, so
+/// OpenBLAS reads the storage as it is, and runs on the calling thread once
+/// ``BLAS/useSingleThread()`` has been called. Inputs are never written: each
+/// result is a fresh matrix (a copy of `y`, `C` or `B` that BLAS then updates
+/// in place).
+extension Kernels {
+    // MARK: Level 1: matrices as flat vectors of their elements
+
+    /// `alpha * x + y`, element by element (`cblas_daxpy` onto a copy of `y`).
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` naming both shapes.
+    /// - Complexity: 2·count flops.
+    public static func axpy(_ alpha: Double, _ x: Matrix, _ y: Matrix) throws(KernelError) -> Matrix {
+        try KernelShapes.requireSameShape(x, y, operation: "axpy", verb: "combine")
+        let result = Matrix(rows: y.rows, cols: y.cols, isVector: x.isVector && y.isVector)
+        withExtendedLifetime((x, y)) {
+            result.baseAddress.update(from: y.baseAddress, count: y.count)
+            OpenBLASCalls.daxpy(count: x.count, alpha: alpha, x: x.baseAddress, y: result.baseAddress)
+        }
+        return result
+    }
+
+    /// `Σ x[i]·y[i]` over all elements in row-major order (`cblas_ddot`).
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` naming both shapes.
+    public static func dot(_ x: Matrix, _ y: Matrix) throws(KernelError) -> Double {
+        try KernelShapes.requireSameShape(x, y, operation: "dot", verb: "take the dot product of")
+        return withExtendedLifetime((x, y)) {
+            OpenBLASCalls.ddot(count: x.count, x: x.baseAddress, y: y.baseAddress)
+        }
+    }
+
+    /// The Euclidean norm of all elements, `√(Σ x[i]²)`: for a matrix, its
+    /// Frobenius norm (`cblas_dnrm2`, which scales as it goes, so squares
+    /// of very large or very small elements neither overflow nor vanish).
+    public static func nrm2(_ x: Matrix) -> Double {
+        withExtendedLifetime(x) {
+            OpenBLASCalls.dnrm2(count: x.count, x: x.baseAddress)
+        }
+    }
+
+    // MARK: Level 2
+
+    /// `alpha * op(A) * x + beta * y0`, a vector (`cblas_dgemv`).
+    ///
+    /// A is `m x n`; x is `n x 1` (`trans`: `m x 1`); the result is `m x 1`
+    /// (`trans`: `n x 1`), a 1-D vector when x is one. Without `y` the
+    /// product starts from zero; as in BLAS, `y` is not read when `beta` is 0.
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` naming the shapes.
+    /// - Complexity: 2·m·n flops.
+    public static func gemv(
+        _ a: Matrix, _ x: Matrix, y: Matrix? = nil, alpha: Double = 1, beta: Double = 0, trans: Bool = false
+    ) throws(KernelError) -> Matrix {
+        let shape = try GemvShape(a, x, y: y, trans: trans)
+        try OpenBLASCalls.checkIndex(a.rows, a.cols, operation: "gemv")
+        let result = Matrix(rows: shape.length, cols: 1, isVector: x.isVector)
+        if let y, beta != 0 {
+            withExtendedLifetime(y) { result.baseAddress.update(from: y.baseAddress, count: y.count) }
+        }
+        guard shape.length > 0 else { return result }
+        guard shape.inner > 0 else {
+            // BLAS returns at once when A has no rows or columns, leaving y unscaled.
+            if y != nil && beta != 0 { OpenBLASCalls.dscal(count: result.count, alpha: beta, x: result.baseAddress) }
+            return result
+        }
+        withExtendedLifetime((a, x)) {
+            OpenBLASCalls.dgemv(
+                trans: trans, m: a.rows, n: a.cols, alpha: alpha, a: a.baseAddress, lda: a.cols,
+                x: x.baseAddress, beta: y != nil && beta != 0 ? beta : 0, y: result.baseAddress)
+        }
+        return result
+    }
+
+    // MARK: Level 3
+
+    /// `alpha * A * Aᵀ + beta * C0` (`trans`: `alpha * Aᵀ * A + beta * C0`),
+    /// the full symmetric `n x n` matrix.
+    ///
+    /// `cblas_dsyrk` computes the lower triangle (half the flops of `gemm`);
+    /// it is then mirrored into the upper one. C0 must be symmetric: only
+    /// its lower triangle is read, and not at all when `beta` is 0.
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` when `c` is not `n x n`.
+    /// - Complexity: n·(n + 1)·k flops.
+    public static func syrk(
+        _ a: Matrix, c: Matrix? = nil, alpha: Double = 1, beta: Double = 0, trans: Bool = false
+    ) throws(KernelError) -> Matrix {
+        let (n, k) = trans ? (a.cols, a.rows) : (a.rows, a.cols)
+        if let c, c.rows != n || c.cols != n {
+            throw KernelError(
+                .shapeMismatch, operation: "syrk",
+                message: "c is \(c.shapeDescription) but \(trans ? "Aᵀ·A" : "A·Aᵀ") is \(n)x\(n); pass a \(n)x\(n) c, or none")
+        }
+        try OpenBLASCalls.checkIndex(a.rows, a.cols, operation: "syrk")
+        let result = Matrix(rows: n, cols: n)
+        let useC = c != nil && beta != 0
+        if let c, useC {
+            withExtendedLifetime(c) { result.baseAddress.update(from: c.baseAddress, count: c.count) }
+        }
+        guard n > 0 else { return result }
+        withExtendedLifetime(a) {
+            OpenBLASCalls.dsyrk(
+                lower: true, trans: trans, n: n, k: k, alpha: alpha, a: a.baseAddress, lda: a.cols,
+                beta: useC ? beta : 0, c: result.baseAddress, ldc: n)
+        }
+        mirrorLowerToUpper(result.baseAddress, n: n)
+        return result
+    }
+
+    /// Which side of X the triangular matrix stands on in ``trsm(_:_:side:lower:transA:unit:alpha:)``.
+    public enum Side: String, Sendable, CaseIterable {
+        /// Solve op(A)·X = alpha·B.
+        case left
+        /// Solve X·op(A) = alpha·B.
+        case right
+    }
+
+    /// X solving `op(A) * X = alpha * B` (`side` `.left`) or
+    /// `X * op(A) = alpha * B` (`.right`), A triangular (`cblas_dtrsm`).
+    ///
+    /// Only the `lower` (or upper) triangle of A is read; with `unit` its
+    /// diagonal is taken as ones and not read either. A singular triangle
+    /// (a zero on the diagonal) yields infinities or NaNs, as in BLAS.
+    ///
+    /// - Throws: ``KernelError`` `.notSquare` when A is not square,
+    ///   `.shapeMismatch` when its order differs from B's rows (`.left`) or
+    ///   columns (`.right`).
+    /// - Complexity: m²·n flops (`.left`, B `m x n`), n²·m (`.right`).
+    public static func trsm(
+        _ a: Matrix, _ b: Matrix, side: Side = .left, lower: Bool = true, transA: Bool = false,
+        unit: Bool = false, alpha: Double = 1
+    ) throws(KernelError) -> Matrix {
+        try KernelShapes.requireSquare(a, operation: "trsm", name: "A")
+        let needed = side == .left ? b.rows : b.cols
+        guard a.rows == needed else {
+            let what = side == .left ? "op(A)·X = B needs A's order to equal B's rows"
+                : "X·op(A) = B needs A's order to equal B's columns"
+            throw KernelError(
+                .shapeMismatch, operation: "trsm",
+                message: "A is \(a.shapeDescription) and B is \(b.shapeDescription): \(what) (\(needed))")
+        }
+        try OpenBLASCalls.checkIndex(b.rows, b.cols, operation: "trsm")
+        let result = b.copy()
+        guard b.rows > 0, b.cols > 0 else { return result }
+        withExtendedLifetime(a) {
+            OpenBLASCalls.dtrsm(
+                left: side == .left, lower: lower, transA: transA, unit: unit, m: b.rows, n: b.cols,
+                alpha: alpha, a: a.baseAddress, lda: a.cols, b: result.baseAddress, ldb: b.cols)
+        }
+        return result
+    }
+
+    /// Copies the strict lower triangle of the row-major `n x n` matrix onto
+    /// the upper one, in 32 x 32 tiles so that the column-wise writes stay
+    /// in cache.
+    static func mirrorLowerToUpper(_ m: UnsafeMutablePointer<Double>, n: Int) {
+        let tile = 32
+        for i0 in stride(from: 0, to: n, by: tile) {
+            for j0 in stride(from: 0, through: i0, by: tile) {
+                for i in i0..<min(i0 + tile, n) {
+                    for j in j0..<min(j0 + tile, i) {
+                        m[j * n + i] = m[i * n + j]
+                    }
+                }
+            }
+        }
+    }
+}

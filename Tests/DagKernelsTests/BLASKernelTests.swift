@@ -1,0 +1,136 @@
+import DagKernels
+import Testing
+
+@Suite("BLAS levels 1-3")
+struct BLASKernelTests {
+    init() { BLASSetup.ensureSingleThreaded() }
+
+    @Test("axpy, dot and nrm2 worked by hand")
+    func levelOneByHand() throws {
+        let x = matrix([[1, 2], [3, 4]]), y = matrix([[10, 20], [30, 40]])
+        #expect(try Kernels.axpy(2, x, y).toArray() == [12, 24, 36, 48])
+        #expect(x.toArray() == [1, 2, 3, 4] && y.toArray() == [10, 20, 30, 40], "inputs unchanged")
+        #expect(try Kernels.dot(x, y) == 300)
+        #expect(Kernels.nrm2(matrix([[3, 4]])) == 5)
+        #expect(Kernels.nrm2(Matrix(rows: 0, cols: 2)) == 0)
+        // dnrm2 scales: squaring 1e200 would overflow.
+        #expect(abs(Kernels.nrm2(matrix([[3e200, 4e200]])) / 5e200 - 1) < 1e-15)
+        #expect(try Kernels.axpy(1, Matrix(vector: [1]), Matrix(vector: [2])).isVector)
+    }
+
+    @Test("axpy, dot and nrm2 against plain loops on random matrices", arguments: [(1, 1), (17, 3), (64, 65)])
+    func levelOneAgainstLoops(rows: Int, cols: Int) throws {
+        let x = Kernels.random(rows: rows, cols: cols, seed: 1, distribution: .normal)
+        let y = Kernels.random(rows: rows, cols: cols, seed: 2, distribution: .normal)
+        let xs = x.toArray(), ys = y.toArray()
+        let expected = Matrix(rows: rows, cols: cols, elements: zip(xs, ys).map { -0.5 * $0 + $1 })
+        #expect(try relativeError(try Kernels.axpy(-0.5, x, y), expected) < 1e-15)
+        let dot = zip(xs, ys).reduce(0) { $0 + $1.0 * $1.1 }
+        #expect(abs(try Kernels.dot(x, y) - dot) < 1e-12 * Double(xs.count))
+        let norm = xs.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        #expect(abs(Kernels.nrm2(x) - norm) < 1e-13 * norm)
+    }
+
+    @Test("level 1 shape errors name both shapes")
+    func levelOneErrors() {
+        let a = Matrix(rows: 2, cols: 3), b = Matrix(rows: 3, cols: 2)
+        #expect(throws: KernelError(.shapeMismatch, operation: "axpy",
+                                    message: "cannot combine 2x3 and 3x2 element by element; the shapes must be equal")) {
+            try Kernels.axpy(1, a, b)
+        }
+        #expect(throws: KernelError(.shapeMismatch, operation: "dot",
+                                    message: "cannot take the dot product of 2x3 and 3x2 element by element; the shapes must be equal")) {
+            try Kernels.dot(a, b)
+        }
+    }
+
+    @Test("gemv matches gemm with a one-column B", arguments: [false, true])
+    func gemvAgainstGemm(trans: Bool) throws {
+        let a = Kernels.random(rows: 9, cols: 6, seed: 3)
+        let x = Kernels.random(rows: trans ? 9 : 6, cols: 1, seed: 4)
+        let y = Kernels.random(rows: trans ? 6 : 9, cols: 1, seed: 5)
+        let product = try Kernels.gemv(a, x, y: y, alpha: 2, beta: -1, trans: trans)
+        let expected = try ReferenceKernels.gemm(a, x, c: y, alpha: 2, beta: -1, transA: trans)
+        #expect((product.rows, product.cols) == (trans ? 6 : 9, 1))
+        #expect(try relativeError(product, expected) < 1e-14)
+        // Without y, beta is ignored; with beta 0, y is not read.
+        let plain = try Kernels.gemv(a, x, trans: trans)
+        let nans = Matrix(rows: y.rows, cols: 1, elements: Array(repeating: .nan, count: y.rows))
+        #expect(try Kernels.gemv(a, x, y: nans, beta: 0, trans: trans).toArray() == plain.toArray())
+        #expect(try Kernels.gemv(a, Matrix(vector: x.toArray()), trans: trans).isVector)
+    }
+
+    @Test("gemv shape errors say what x and y must be")
+    func gemvErrors() {
+        let a = Matrix(rows: 4, cols: 3)
+        #expect(throws: KernelError(.shapeMismatch, operation: "gemv",
+                                    message: "cannot multiply 4x3 by 4x1: x must be a 3x1 vector, as A has 3 columns")) {
+            try Kernels.gemv(a, Matrix(rows: 4, cols: 1))
+        }
+        #expect(throws: KernelError(.shapeMismatch, operation: "gemv",
+                                    message: "cannot multiply 4x3 (transposed: 3x4) by 3x1: x must be a 4x1 vector, as Aᵀ has 4 columns")) {
+            try Kernels.gemv(a, Matrix(rows: 3, cols: 1), trans: true)
+        }
+        #expect(throws: KernelError(.shapeMismatch, operation: "gemv",
+                                    message: "y is 3x1 but the product is 4x1; pass a 4x1 y, or none")) {
+            try Kernels.gemv(a, Matrix(rows: 3, cols: 1), y: Matrix(rows: 3, cols: 1), beta: 1)
+        }
+    }
+
+    @Test("syrk is the full symmetric A·Aᵀ (or Aᵀ·A) plus beta·C", arguments: [false, true])
+    func syrk(trans: Bool) throws {
+        let a = Kernels.random(rows: 7, cols: 4, seed: 6)
+        let n = trans ? 4 : 7
+        let c = try Kernels.syrk(Kernels.random(rows: n, cols: 3, seed: 7))  // a symmetric C
+        let result = try Kernels.syrk(a, c: c, alpha: 0.5, beta: 2, trans: trans)
+        let expected = try ReferenceKernels.gemm(a, a, c: c, alpha: 0.5, beta: 2, transA: trans, transB: !trans)
+        #expect((result.rows, result.cols) == (n, n))
+        #expect(try relativeError(result, expected) < 1e-14)
+        for i in 0..<n { for j in 0..<n { #expect(result[i, j] == result[j, i]) } }
+        #expect(throws: KernelError(.shapeMismatch, operation: "syrk",
+                                    message: "c is 3x3 but A·Aᵀ is 7x7; pass a 7x7 c, or none")) {
+            try Kernels.syrk(a, c: Matrix(rows: 3, cols: 3), beta: 1)
+        }
+    }
+
+    /// Every combination of side, triangle, transpose and unit diagonal: op(A)·X = alpha·B
+    /// (or X·op(A) = alpha·B) holds for the X returned, and the other triangle of A is never read.
+    @Test("trsm solves every variant", arguments: [Kernels.Side.left, .right], [false, true])
+    func trsm(side: Kernels.Side, lower: Bool) throws {
+        for transA in [false, true] {
+            for unit in [false, true] {
+                let order = side == .left ? 6 : 4
+                let a = Kernels.random(rows: order, cols: order, seed: 8)
+                for i in 0..<order { a[i, i] += Double(order) }  // well conditioned
+                // The triangle trsm must ignore holds NaNs (and, with unit, so does the diagonal).
+                let poisoned = a.copy()
+                for i in 0..<order {
+                    for j in 0..<order where (lower ? j > i : j < i) || (unit && i == j) { poisoned[i, j] = .nan }
+                }
+                let b = Kernels.random(rows: 6, cols: 4, seed: 9)
+                let x = try Kernels.trsm(poisoned, b, side: side, lower: lower, transA: transA, unit: unit, alpha: 1.5)
+                let t = triangle(a, lower: lower, unitDiagonal: unit)
+                let back = side == .left ? try ReferenceKernels.gemm(t, x, transA: transA)
+                    : try ReferenceKernels.gemm(x, t, transB: transA)
+                #expect(try relativeError(back, Kernels.scale(b, by: 1.5)) < 1e-13,
+                        "side \(side) lower \(lower) transA \(transA) unit \(unit)")
+            }
+        }
+    }
+
+    @Test("trsm shape errors")
+    func trsmErrors() throws {
+        #expect(throws: KernelError(.notSquare, operation: "trsm", message: "needs a square matrix, but A is 3x4")) {
+            try Kernels.trsm(Matrix(rows: 3, cols: 4), Matrix(rows: 3, cols: 3))
+        }
+        #expect(throws: KernelError(.shapeMismatch, operation: "trsm",
+                                    message: "A is 3x3 and B is 4x3: op(A)·X = B needs A's order to equal B's rows (4)")) {
+            try Kernels.trsm(Matrix(rows: 3, cols: 3), Matrix(rows: 4, cols: 3))
+        }
+        #expect(throws: KernelError(.shapeMismatch, operation: "trsm",
+                                    message: "A is 3x3 and B is 3x4: X·op(A) = B needs A's order to equal B's columns (4)")) {
+            try Kernels.trsm(Matrix(rows: 3, cols: 3), Matrix(rows: 3, cols: 4), side: .right)
+        }
+        #expect(try Kernels.trsm(Matrix(rows: 0, cols: 0), Matrix(rows: 0, cols: 5)).cols == 5)
+    }
+}
