@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C system libraries, each with a small shim header.
@@ -36,7 +37,8 @@ let package = Package(
         // Matrices, OpenBLAS ops, reference kernels, .npy files; the only importer of COpenBLAS.
         .target(name: "DagKernels", dependencies: ["COpenBLAS"], swiftSettings: strict),
         // Scheduler: pinned workers, ready queue in static priority order, async IO executor, op implementations.
-        .target(name: "DagRuntime", dependencies: ["DagCore", "DagTopology", "DagKernels", "CDagSystem"], swiftSettings: strict),
+        .target(name: "DagRuntime", dependencies: ["DagCore", "DagTopology", "DagKernels", "CDagSystem",
+                                                  .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         // Graph generators for benchmarks and tests (`dagrun gen`); streams JSON, no dependencies.
         .target(name: "DagGen", swiftSettings: strict),
         // DOT (plan and executed schedule) and Chrome trace-event JSON.
@@ -46,7 +48,7 @@ let package = Package(
                 swiftSettings: strict),
         // The CLI, thin over DagrunKit.
         .executableTarget(name: "DagrunCLI", dependencies: [
-            "DagrunKit", "CDagSystem",
+            "DagrunKit", "CDagSystem", .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

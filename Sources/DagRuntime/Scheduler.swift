@@ -2,6 +2,7 @@ import DagCore
 import DagKernels
 import DagTopology
 import Glibc
+import Logging
 import Synchronization
 
 /// How to run a graph.
@@ -23,11 +24,46 @@ public struct RunOptions: Sendable {
     /// drawings and busy shares; off, a run records only what happened to each task.
     public var timing = true
 
+    /// Called every ``progressInterval`` seconds from the thread that started the run
+    /// (never from a worker) while the run goes on; nil: no reports.
+    public var progress: (@Sendable (RunProgress) -> Void)?
+    public var progressInterval: Double = 0.25
+    /// Where the run logs (swift-log): the run's start and end at info, each worker's pinning
+    /// and each failed task at debug, IO hand-overs at trace. Nothing per CPU task.
+    public var logger = Logger(label: "dagrun.run")
+
     public enum KeepResults: Sendable { case none, sinks, all }
 
     public init(workers: Int? = nil, baseDirectory: String = "") {
         self.workers = workers
         self.baseDirectory = baseDirectory
+    }
+}
+
+/// Where a run is, for progress bars: tasks finished (done, failed, cancelled) of all,
+/// and those running now.
+public struct RunProgress: Sendable, Equatable {
+    public var total: Int
+    /// Done, failed or cancelled (workers publish their counts every 256 tasks or when idle).
+    public var finished: Int
+    public var failed: Int
+    public var cancelled: Int
+    /// Tasks started and not finished: CPU tasks (known when tasks are timed and the graph
+    /// has at most ``RunProgress/runningScanLimit`` tasks, else nil) plus IO tasks in flight.
+    public var running: Int?
+    public var elapsedSeconds: Double
+    public var done: Int { finished - failed - cancelled }
+
+    /// Above this many tasks the running count is not computed (it scans the task times).
+    public static let runningScanLimit = 200_000
+
+    public init(total: Int, finished: Int, failed: Int, cancelled: Int, running: Int?, elapsedSeconds: Double) {
+        self.total = total
+        self.finished = finished
+        self.failed = failed
+        self.cancelled = cancelled
+        self.running = running
+        self.elapsedSeconds = elapsedSeconds
     }
 }
 
@@ -131,7 +167,14 @@ public final class Scheduler: Sendable {
         BLAS.useSingleThread()
         let assigned = (0..<n).map { cores[$0 % cores.count] }
         let run = Run(graph: graph, bodies: bodies, closures: closures, options: options, cores: assigned)
-        return run.execute(topology: topology)
+        options.logger.info("run started", metadata: [
+            "graph": "\(graph.name ?? "graph")", "tasks": "\(graph.count)", "workers": "\(n)",
+            "policy": "\(options.policy.name)", "pin": "\(options.pin)"])
+        let report = run.execute(topology: topology)
+        options.logger.info("run finished", metadata: [
+            "makespan_s": "\(Double(report.trace.makespanNanos) * 1e-9)", "done": "\(report.count(.done))",
+            "failed": "\(report.count(.failed))", "cancelled": "\(report.count(.cancelled))"])
+        return report
     }
 }
 
@@ -190,6 +233,10 @@ final class Run: @unchecked Sendable {
     let maxOutDegree: Int
     let parker = Parker()
     let finished = Atomic<Int>(0)
+    /// Failed and cancelled tasks (rare paths), and IO tasks in flight, for progress reports.
+    let failedCount = Atomic<Int>(0)
+    let cancelledCount = Atomic<Int>(0)
+    let ioInFlight = Atomic<Int>(0)
     let stop = Atomic<Bool>(false)
     let io: IOExecutor
     let view: PolicyView
@@ -340,7 +387,17 @@ final class Run: @unchecked Sendable {
             gateSignal.broadcast()
         }
         for t in ioRoots { dispatchIO(t) }
-        doneLock.withLock { while !done { doneSignal.wait() } }
+        if let progress = options.progress {
+            let interval = UInt64(max(options.progressInterval, 0.01) * 1e9)
+            while !doneLock.withLock({ () -> Bool in
+                if !done { doneSignal.wait(nanos: interval) }
+                return done
+            }) {
+                progress(snapshot())
+            }
+        } else {
+            doneLock.withLock { while !done { doneSignal.wait() } }
+        }
         stop.store(true, ordering: .sequentiallyConsistent)
         parker.wakeAll()
         for t in threads { pthread_join(t, nil) }
@@ -355,6 +412,8 @@ final class Run: @unchecked Sendable {
                                     pinned: options.pin && problem == nil, cpuSeconds: pinned.cpu(w),
                                     packageIndex: cores[w].packageIndex, numaIndex: cores[w].numaIndex))
             if let problem { warnings.append(problem) }
+            options.logger.debug("worker \(w) on core \(cores[w].logicalIndex) (cpu \(cores[w].osIndex))",
+                                 metadata: ["pinned": "\(options.pin && problem == nil)", "cpu_s": "\(pinned.cpu(w))"])
         }
         var results: [String: TaskValue] = [:]
         var records: [ExecutionRecord] = []
@@ -424,6 +483,20 @@ final class Run: @unchecked Sendable {
             }
             parker.commitWait(epoch)
         }
+    }
+
+    /// Where the run is (read while workers write: counts may lag by a few tasks).
+    func snapshot() -> RunProgress {
+        var running: Int? = nil
+        if options.timing && n <= RunProgress.runningScanLimit {
+            var r = 0
+            for i in 0..<n where status[i] == 0 && startTime[i] != 0 && endTime[i] == 0 && !isIO[i] { r += 1 }
+            running = r
+        }
+        let io = ioInFlight.load(ordering: .relaxed)
+        return RunProgress(total: n, finished: finished.load(ordering: .relaxed),
+                           failed: failedCount.load(ordering: .relaxed), cancelled: cancelledCount.load(ordering: .relaxed),
+                           running: running.map { $0 + io }, elapsedSeconds: Double(now()) * 1e-9)
     }
 
     func flush(_ local: inout Int) {
@@ -503,9 +576,11 @@ final class Run: @unchecked Sendable {
             }
         case .failed(let error):
             status[i] = 2
+            failedCount.wrappingAdd(1, ordering: .relaxed)
             recordFailure(t, error)
         case .cancelled:
             status[i] = 3
+            cancelledCount.wrappingAdd(1, ordering: .relaxed)
             recordCancel(t)
         }
         releaseInputs(of: i)
@@ -592,6 +667,7 @@ final class Run: @unchecked Sendable {
     func recordFailure(_ t: Int32, _ error: any Error) {
         let i = Int(t)
         let cause = String(describing: error)
+        options.logger.debug("task failed", metadata: ["task": "\(graph.ids[i])", "op": "\(graph.op(of: i))", "cause": "\(cause)"])
         let ins = (Int(inputOffsets[i])..<Int(inputOffsets[i + 1])).map { k -> (String, String) in
             let j = Int(inputIndices[k])
             return (graph.ids[j], values[j]?.description ?? (status[j] == 1 ? "nothing" : "freed"))
@@ -616,6 +692,8 @@ final class Run: @unchecked Sendable {
     // MARK: IO
 
     func dispatchIO(_ t: Int32) {
+        ioInFlight.wrappingAdd(1, ordering: .relaxed)
+        options.logger.trace("io task dispatched", metadata: ["task": "\(graph.ids[Int(t)])"])
         let body = closures[t] ?? bodies[Int(opIndex[Int(t)])]
         let input = OpInput(run: self, task: t)
         switch body {
@@ -638,6 +716,7 @@ final class Run: @unchecked Sendable {
 
     /// An IO task finished on an IO thread: record it and hand ready CPU tasks to workers.
     func finishIO(_ t: Int32, _ outcome: Outcome, begin: UInt64) {
+        ioInFlight.wrappingSubtract(1, ordering: .relaxed)
         let i = Int(t)
         startTime[i] = begin
         endTime[i] = now()

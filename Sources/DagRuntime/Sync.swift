@@ -44,6 +44,15 @@ final class ConditionLock: @unchecked Sendable {
 
         /// Waits; the lock must be held.
         func wait() { pthread_cond_wait(cond, mutex) }
+
+        /// Waits at most `nanos` (the condition's clock is CLOCK_REALTIME); the lock must be held.
+        func wait(nanos: UInt64) {
+            var now = timespec()
+            clock_gettime(CLOCK_REALTIME, &now)
+            let total = UInt64(now.tv_nsec) + nanos
+            var deadline = timespec(tv_sec: now.tv_sec + Int(total / 1_000_000_000), tv_nsec: Int(total % 1_000_000_000))
+            pthread_cond_timedwait(cond, mutex, &deadline)
+        }
         func signal() { pthread_cond_signal(cond) }
         func broadcast() { pthread_cond_broadcast(cond) }
     }

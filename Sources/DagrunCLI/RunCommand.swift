@@ -1,5 +1,6 @@
 import ArgumentParser
 import DagrunKit
+import Logging
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,8 +47,11 @@ struct Run: ParsableCommand {
     @Flag(help: "Do not time each task (saves two clock reads per task; no per-task times in --dot, --trace or busy shares).")
     var noTiming = false
 
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    @Flag(name: .shortAndLong, help: "Print nothing but errors (no summary, no progress).")
     var quiet = false
+
+    @Option(help: "Log level on standard error: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "warning"
 
     func validate() throws {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
@@ -56,6 +60,10 @@ struct Run: ParsableCommand {
             throw ValidationError("--no-timing leaves nothing to draw: drop it, or drop --dot/--trace/--gantt")
         }
         if collapse < 1 { throw ValidationError("--collapse must be at least 1, got \(collapse)") }
+        if Logger.Level(rawValue: logLevel) == nil {
+            let names = Logger.Level.allCases.map(\.rawValue)
+            throw ValidationError("--log-level: unknown level '\(logLevel)' (\(didYouMean(nearestNames(to: logLevel, in: names)) ?? names.joined(separator: ", ")))")
+        }
     }
 
     func run() throws {
@@ -74,6 +82,18 @@ struct Run: ParsableCommand {
         if let workers, workers > cores, !quiet {
             printError("note: \(workers) workers on \(cores) cores: workers share cores round-robin")
         }
+        let level = Logger.Level(rawValue: logLevel) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        options.logger = Logger(label: "dagrun.run")
+        let display = quiet ? nil : ProgressDisplay()
+        if let display {
+            options.progress = { display.report($0) }
+            options.progressInterval = display.interval
+        }
         let report: RunReport
         let t0 = Clock.seconds()
         do {
@@ -83,6 +103,7 @@ struct Run: ParsableCommand {
             throw ExitWith(code: 2)
         }
         let runSeconds = Clock.seconds() - t0
+        display?.finish()
 
         if let dot {
             let drawing = GraphDOT.schedule(report.trace, options: .init(collapseAbove: noCollapse ? nil : collapse))

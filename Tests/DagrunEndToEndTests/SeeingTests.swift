@@ -39,6 +39,17 @@ import Testing
         }
     }
 
+    @Test func logLevelsGoToStandardError() throws {
+        let debug = try dagrun("run", "graphs/diamond.json", "--log-level", "debug")
+        #expect(debug.status == 0)
+        #expect(debug.stderr.contains("run started") && debug.stderr.contains("worker 0 on core"))
+        #expect(!debug.stdout.contains("run started"), "logs stay off standard output")
+        let quietByDefault = try dagrun("run", "graphs/diamond.json")
+        #expect(!quietByDefault.stderr.contains("run started"))
+        let bad = try dagrun("run", "graphs/diamond.json", "--log-level", "verbos")
+        #expect(bad.status == 2 && bad.stderr.contains("unknown level 'verbos'"))
+    }
+
     @Test func badDrawingRequestsExitWithTwo() throws {
         let both = try dagrun("dot", "graphs/diamond.json", "--schedule", "x.json")
         #expect(both.status == 2 && both.stderr.contains("either a graph file"))
