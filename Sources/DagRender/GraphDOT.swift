@@ -9,6 +9,9 @@ import Glibc
 /// are drawn by family (see ``family(of:)``) so that a 100,000-task graph is a drawing of
 /// dozens of nodes that Graphviz lays out in about a second.
 public enum GraphDOT {
+    /// The most edges a collapsed drawing has (plus the critical path's).
+    public static let maxFamilyEdges = 120
+
     public struct Options: Sendable {
         /// Draw families instead of tasks above this many tasks; nil: never.
         public var collapseAbove: Int? = 500
@@ -151,9 +154,13 @@ public enum GraphDOT {
         return out
     }
 
-    /// The families of a graph: by id pattern, or by op when the ids make too many families
-    /// to read (more than 60).
-    public static func families(_ graph: TaskGraph) -> (names: [String], familyOf: [Int32], byOp: Bool) {
+    /// How tasks were grouped into families.
+    public enum FamilyKind: String, Sendable { case idPattern = "id pattern, digits as #", op, depth = "depth bands" }
+
+    /// The families of a graph: by id pattern; by op when the ids make too many families to
+    /// read (more than 60) or just one; by bands of depth (longest path from a source) when
+    /// ops do not tell tasks apart either (a random DAG of `noop` tasks `t0`, `t1`, ...).
+    public static func families(_ graph: TaskGraph) -> (names: [String], familyOf: [Int32], kind: FamilyKind) {
         func group(_ key: (Int) -> String) -> ([String], [Int32]) {
             var index: [String: Int32] = [:]
             var names: [String] = []
@@ -169,15 +176,27 @@ public enum GraphDOT {
             return (names, of)
         }
         let byID = group { family(of: graph.ids[$0]) }
-        if byID.0.count <= 60 { return (byID.0, byID.1, false) }
+        if (2...60).contains(byID.0.count) { return (byID.0, byID.1, .idPattern) }
         let byOp = group { graph.op(of: $0) }
-        return (byOp.0, byOp.1, true)
+        if (2...60).contains(byOp.0.count) { return (byOp.0, byOp.1, .op) }
+        var depth = [Int](repeating: 0, count: graph.count)
+        for t in graph.topologicalOrder {
+            let i = Int(t)
+            for j in graph.inputs(of: i) { depth[i] = max(depth[i], depth[Int(j)] + 1) }
+        }
+        let levels = (depth.max() ?? 0) + 1
+        let band = (levels + 39) / 40
+        let byDepth = group { i in
+            let lo = depth[i] / band * band
+            return band == 1 ? "depth \(lo)" : "depth \(lo)–\(min(lo + band, levels) - 1)"
+        }
+        return (byDepth.0, byDepth.1, .depth)
     }
 
     /// One node per family (count, op, and with a trace the total and mean time and the
     /// cores used), one edge per pair of families weighted by how many task edges join them.
     static func collapsed(_ graph: TaskGraph, trace: ExecutionTrace?) -> String {
-        let (names, familyOf, byOp) = families(graph)
+        let (names, familyOf, kind) = families(graph)
         let f = names.count
         var count = [Int](repeating: 0, count: f)
         var total = [UInt64](repeating: 0, count: f)
@@ -209,13 +228,13 @@ public enum GraphDOT {
         for (a, b) in zip(path, path.dropFirst()) { pathEdges.insert(Int64(familyOf[Int(a)]) << 32 | Int64(familyOf[Int(b)])) }
 
         var out = header(name: (graph.name ?? "graph") + (trace == nil ? "" : " (executed)"))
-        var legend = "\(graph.count) tasks drawn as \(f) families (by \(byOp ? "op" : "id pattern, digits as #")); edge labels count task edges"
+        var legend = "\(graph.count) tasks drawn as \(f) families (by \(kind.rawValue)); edge labels count task edges"
         if let trace { legend = "makespan \(formatDuration(nanos: trace.makespanNanos)); " + legend }
         legend += "; bold red = critical path" + (trace == nil ? " (estimated)" : " as run")
         out += "  label=\"\(dotEscape(legend))\"; labelloc=t;\n"
         for k in 0..<f {
             var label = "\(names[k])\n×\(count[k])"
-            if !byOp { label += " · " + ops[k].sorted().joined(separator: ", ") }
+            if kind != .op { label += " · " + ops[k].sorted().joined(separator: ", ") }
             if let trace, trace.timed {
                 label += "\ntotal \(formatDuration(nanos: total[k])), mean \(formatDuration(nanos: total[k] / UInt64(max(count[k], 1))))"
             }
@@ -227,7 +246,18 @@ public enum GraphDOT {
             if pathFamilies.contains(Int32(k)) { attrs += ["penwidth=3", "color=red"] }
             out += "  f\(k) [\(attrs.joined(separator: ", "))];\n"
         }
-        for (key, n) in edgeCount.sorted(by: { $0.key < $1.key }) {
+        // The heaviest edges, at most `maxFamilyEdges`, and every critical one: families of a
+        // random DAG by depth band connect nearly every pair of bands, and Graphviz took two
+        // minutes to lay out 600 such edges here where 120 take under a second.
+        let heaviest = edgeCount.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        var kept = Dictionary(uniqueKeysWithValues: heaviest.prefix(maxFamilyEdges).map { ($0.key, $0.value) })
+        for key in pathEdges { kept[key] = edgeCount[key] }
+        let dropped = edgeCount.count - kept.count
+        if dropped > 0 {
+            let droppedTasks = edgeCount.filter { kept[$0.key] == nil }.reduce(0) { $0 + $1.value }
+            out += "  dropped [shape=plaintext, label=\"\(dropped) lighter family edges (\(droppedTasks) task edges) not drawn\"];\n"
+        }
+        for (key, n) in kept.sorted(by: { $0.key < $1.key }) {
             let a = key >> 32, b = key & 0xffff_ffff
             let width = 1 + min(4, Glibc.log10(Double(n)))
             let hot = pathEdges.contains(key)

@@ -63,3 +63,36 @@ import Testing
         #expect(loadWithoutDot.status == 2)
     }
 }
+
+/// scripts/render-examples runs and writes well-formed pictures for every example.
+@Suite struct RenderExamplesTests {
+    @Test func renderExamplesWritesEveryPicture() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("dagrun-render-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["\(repoRoot)/scripts/render-examples", "--out", out, "--bin", "\(productsDirectory)/dagrun"]
+        p.currentDirectoryURL = URL(fileURLWithPath: repoRoot)
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let index = try String(contentsOfFile: "\(out)/README.md", encoding: .utf8)
+        let examples = try FileManager.default.contentsOfDirectory(atPath: "\(repoRoot)/graphs")
+            .filter { $0.hasSuffix(".json") && $0 != "schema.json" }.map { String($0.dropLast(5)) }
+        #expect(!examples.isEmpty)
+        for name in examples {
+            #expect(index.contains("## \(name)\n"))
+            var pictures = ["\(name).gantt.svg"]
+            if graphvizInstalled { pictures += ["\(name).schedule.svg", "\(name).plan.svg", "\(name).cores.svg"] }
+            for picture in pictures {
+                let data = try Data(contentsOf: URL(fileURLWithPath: "\(out)/\(picture)"))
+                #expect(XMLParser(data: data).parse(), "\(picture) is well-formed XML")
+                #expect(index.contains("(\(picture))") || picture.hasSuffix("plan.svg") || picture.hasSuffix("cores.svg"))
+            }
+            for file in ["trace.json", "schedule.dot", "summary.txt", "explain.txt"] {
+                #expect(FileManager.default.fileExists(atPath: "\(out)/\(name).\(file)"), "\(name).\(file)")
+            }
+        }
+    }
+}
