@@ -278,6 +278,17 @@ import Testing
         }
     }
 
+    /// The example tiled graphs are what the command in their description writes.
+    @Test(arguments: ["matmul-small.json", "cholesky-small.json"])
+    func tiledExampleIsGenerated(file: String) throws {
+        let text = try String(contentsOfFile: "\(repoRoot)/graphs/\(file)", encoding: .utf8)
+        let description = try #require(jsonObject(text)["description"] as? String)
+        let command = try #require(description.split(separator: ":").first).split(separator: " ").map(String.init)
+        #expect(command.prefix(2) == ["dagrun", "gen"])
+        let r = try runProduct("dagrun", Array(command.dropFirst()))
+        #expect(r.status == 0 && r.stdout == text, "graphs/\(file) differs from `\(command.joined(separator: " "))`")
+    }
+
     @Test func policiesAreListedAndChecked() throws {
         let list = try dagrun("policies")
         #expect(list.stdout.hasPrefix("critical-path (default): "))
