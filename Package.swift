@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "DagTopologyTests", dependencies: ["DagTopology"], swiftSettings: strict),
         .testTarget(name: "DagKernelsTests", dependencies: ["DagKernels"], swiftSettings: strict),
         .testTarget(name: "DagRuntimeTests", dependencies: ["DagRuntime", "DagFormat", "DagGen"], swiftSettings: strict),
-        .testTarget(name: "DagGenTests", dependencies: ["DagGen"], swiftSettings: strict),
+        .testTarget(name: "DagGenTests", dependencies: ["DagGen", "DagFormat"], swiftSettings: strict),
         .testTarget(name: "DagRenderTests", dependencies: ["DagRender", "DagRuntime"], swiftSettings: strict),
         // Depends on the executables so that `swift test` builds them; the tests run the binaries.
         .testTarget(name: "DagrunEndToEndTests", dependencies: ["DagrunKit", "DagrunCLI", "EmbeddingExample"],

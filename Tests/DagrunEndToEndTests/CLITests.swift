@@ -302,6 +302,48 @@ import Testing
         #expect(unknown.stderr.contains("did you mean 'random'?"))
     }
 
+    /// matmul and cholesky: the counts announced are the tasks written; the help lists them.
+    @Test(arguments: [("matmul", 2 * 16 + 64 + 13), ("cholesky", 10 + 4 + 6 + 6 + 4 + 11)])
+    func tiledGraphIsWritten(algorithm: String, tasks: Int) throws {
+        let gen = try dagrun("gen", algorithm, "--n", "60", "--tile", "16", "--seed", "3", "--count")
+        #expect(gen.status == 0, "\(gen.stderr)")
+        #expect(gen.stderr.hasPrefix("tasks \(tasks), edges "), "\(gen.stderr)")
+        let graph = try jsonObject(gen.stdout)
+        #expect((graph["tasks"] as? [Any])?.count == tasks)
+        #expect((graph["description"] as? String)?.hasPrefix("dagrun gen \(algorithm) --n 60 --tile 16 --seed 3: ") == true)
+        let help = try dagrun("gen", "--help")
+        #expect(help.stdout.contains("  \(algorithm): ") && help.stdout.contains("--tile <tile>"))
+    }
+
+    @Test func badTiledArgumentsExitWithTwo() throws {
+        let cases: [([String], String)] = [
+            (["gen", "matmul", "--n", "0"], "error: --n: n is 0 but the matrices need at least 1 row and column"),
+            (["gen", "cholesky", "--tile", "0"], "error: --tile: tile is 0 but must be 1 or more"),
+            (["gen", "cholesky", "--n", "100", "--tile", "128"], "error: --tile: tile is 128 but n is 100"),
+            (["gen", "matmul", "--tol", "0"], "error: --tol: tol is 0.0 but must be a finite number above 0"),
+            (["gen", "matmul", "--n", "8192", "--tile", "2"], "error: --tile: n 8192 in tiles of 2 is 4096 x 4096 tiles"),
+            (["gen", "matmul", "--width", "5"], "error: --width does not apply to matmul (it is an option of the shapes)"),
+            (["gen", "chain", "--tile", "5"], "error: --tile does not apply to chain (it is an option of matmul and cholesky)"),
+            (["gen", "matmull"], "did you mean 'matmul'?"),
+        ]
+        for (args, message) in cases {
+            let r = try runProduct("dagrun", args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stdout.isEmpty && r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+
+    /// The example tiled graphs are what the command in their description writes.
+    @Test(arguments: ["matmul-small.json", "cholesky-small.json"])
+    func tiledExampleIsGenerated(file: String) throws {
+        let text = try String(contentsOfFile: "\(repoRoot)/graphs/\(file)", encoding: .utf8)
+        let description = try #require(jsonObject(text)["description"] as? String)
+        let command = try #require(description.split(separator: ":").first).split(separator: " ").map(String.init)
+        #expect(command.prefix(2) == ["dagrun", "gen"])
+        let r = try runProduct("dagrun", Array(command.dropFirst()))
+        #expect(r.status == 0 && r.stdout == text, "graphs/\(file) differs from `\(command.joined(separator: " "))`")
+    }
+
     @Test func policiesAreListedAndChecked() throws {
         let list = try dagrun("policies")
         #expect(list.stdout.hasPrefix("critical-path (default): "))

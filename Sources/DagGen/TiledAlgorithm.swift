@@ -1,0 +1,40 @@
+/// The tiled dense linear-algebra graphs that ``GraphGenerator`` writes: an `n` x `n`
+/// problem cut into square tiles of ``TiledOptions/tile`` (the last row and column of
+/// tiles are narrower when `tile` does not divide `n`), one task per tile operation,
+/// ending in an O(n²) residual check that fails the run when the result is wrong.
+///
+/// Task ids name what a task computes, so that a critical path or a trace reads as the
+/// algorithm (`[i][j]` is a tile's row and column in the grid of tiles, `+k` the value
+/// of a tile after step `k` of an accumulation):
+///
+/// | algorithm | ids |
+/// |---|---|
+/// | `matmul` | `A[i][j]`, `B[i][j]` (`random` tiles); `C[i][j]+k` (the partial sum over the first k + 1 products, `gemm`), `C[i][j]` (the last `gemm` of the chain); then `x`, `A`, `B`, `C`, `Cx`, `Bx`, `ABx`, `Cx-ABx`, `nrm2(Cx-ABx)`, `norm(A)`, `norm(B)`, `nrm2(x)`, `check` |
+/// | `cholesky` | `A[i][j]`, j ≤ i (`spd` tiles); `L[k][k]` (`potrf`), `L[i][k]` (`trsm`); `A[i][j]+k` (tile (i, j) of the trailing matrix after the update of step k: `syrk` on the diagonal, `gemm` below it); then `A`, `L`, `x`, `Ax`, `Ltx`, `LLtx`, `Ax-LLtx`, `nrm2(Ax-LLtx)`, `norm(A)`, `nrm2(x)`, `check` |
+public enum TiledAlgorithm: String, CaseIterable, Sendable {
+    /// C = A·B: A and B of `random` tiles, each C tile a chain of `gemm` over k (the
+    /// first with two inputs, the others adding the previous partial with beta = 1),
+    /// then Freivalds' check: ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖) for a normal random x.
+    case matmul
+    /// A = L·Lᵀ, right-looking: the lower tiles of one `spd` matrix; at step k, `potrf`
+    /// of the diagonal tile, `trsm` of the tiles below it, and the trailing update
+    /// (`syrk` on diagonal tiles, `gemm` below the diagonal); then the check
+    /// ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) against the whole `spd` matrix.
+    case cholesky
+
+    /// One line for a command's help.
+    public var summary: String {
+        switch self {
+        case .matmul: "C = A·B in tiles of --tile (n/tile)³ gemm tasks, then a Freivalds residual check (--n, --tile, --seed, --tol)"
+        case .cholesky: "tiled right-looking Cholesky of an spd matrix (potrf, trsm, syrk, gemm), then a residual check (--n, --tile, --seed, --tol)"
+        }
+    }
+
+    /// The order `n` when `--n` is not given.
+    public var defaultN: Int {
+        switch self {
+        case .matmul: 4096
+        case .cholesky: 8192
+        }
+    }
+}
