@@ -254,6 +254,16 @@ public struct GraphValidator: Sendable {
                       "add \"executor\": \"process\" to this task")
             }
         }
+        if p.cores != 1 {
+            if p.cores < 0 {
+                issue(i, "cores", "cores must be a number of cores >= 1 or \"all\", got \(p.cores)", nil)
+            } else if taskClass == .io {
+                issue(i, "cores", "cores applies to cpu tasks; io tasks hold no core", "remove \"cores\" from this io task")
+            } else if executor == .process {
+                issue(i, "cores", "a core group runs on worker threads, not in a worker process",
+                      "remove \"executor\": \"process\" or \"cores\"")
+            }
+        }
         if p.retries < 0 || p.retries > TaskRunPolicy.maxRetries {
             issue(i, "retries", "retries must be between 0 and \(TaskRunPolicy.maxRetries), got \(p.retries)", nil)
         }

@@ -22,12 +22,21 @@ public struct TaskRunPolicy: Sendable, Hashable {
     public var retries: Int
     /// Bytes of address space the task may use (enforced in a worker process); nil: no limit.
     public var maxMemory: Int?
+    /// Cores the task's one large BLAS/LAPACK call may use: 1 (the default, its worker's
+    /// core), a number, or ``allCores``. A task with more than one core runs alone: every
+    /// other worker pauses while it runs (see `DagRuntime`'s core groups).
+    public var cores: Int
 
-    public init(executor: Executor? = nil, timeout: Double? = nil, retries: Int = 0, maxMemory: Int? = nil) {
+    /// ``cores`` meaning every core of the run.
+    public static let allCores = 0
+
+    public init(executor: Executor? = nil, timeout: Double? = nil, retries: Int = 0, maxMemory: Int? = nil,
+                cores: Int = 1) {
         self.executor = executor
         self.timeout = timeout
         self.retries = retries
         self.maxMemory = maxMemory
+        self.cores = cores
     }
 
     public static let `default` = TaskRunPolicy()

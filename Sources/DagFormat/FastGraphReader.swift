@@ -234,6 +234,15 @@ struct FastGraphReader {
             case 11: // max_memory (a byte count; sizes with units go to the tree decoder)
                 guard seen & 1024 == 0, case .int(let v)? = number() else { return false }
                 runPolicy.maxMemory = v
+            case 12: // cores: a number, or "all"
+                guard seen & 2048 == 0 else { return false }
+                if peek == UInt8(ascii: "\"") {
+                    guard plainString() == "all" else { return false }
+                    runPolicy.cores = TaskRunPolicy.allCores
+                } else {
+                    guard case .int(let v)? = number(), v >= 1 else { return false }
+                    runPolicy.cores = v
+                }
             default:
                 return false
             }
@@ -294,7 +303,7 @@ struct FastGraphReader {
     }
 
     /// A task field name as a small number (1 id, 2 op, 3 inputs, 4 args, 5 class, 6 cost, 7 doc,
-    /// 8 executor, 9 timeout, 10 retries, 11 max_memory), nil otherwise.
+    /// 8 executor, 9 timeout, 10 retries, 11 max_memory, 12 cores), nil otherwise.
     private mutating func keyByte() -> UInt8? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let s = i
@@ -318,6 +327,7 @@ struct FastGraphReader {
             if sameBytes(p + s, "cost", 4) { return 6 }
         case 5:
             if sameBytes(p + s, "class", 5) { return 5 }
+            if sameBytes(p + s, "cores", 5) { return 12 }
         case 3:
             if sameBytes(p + s, "doc", 3) { return 7 }
         case 8:

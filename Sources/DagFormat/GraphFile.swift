@@ -26,7 +26,7 @@ import Glibc
 public enum GraphFile {
     public static let version = 1
     static let topLevelFields = ["version", "name", "description", "tasks"]
-    static let taskFields = ["id", "op", "inputs", "args", "class", "cost", "doc", "executor", "timeout", "retries", "max_memory"]
+    static let taskFields = ["id", "op", "inputs", "args", "class", "cost", "doc", "executor", "timeout", "retries", "max_memory", "cores"]
 
     /// Reads, decodes and validates a graph file; every issue found is in the error.
     public static func load(path: String, catalogue: OpCatalogue = .standard) throws(GraphValidationError) -> TaskGraph {
@@ -315,6 +315,19 @@ struct Decoder {
             case "retries":
                 if case .int(let i) = v.value { t.runPolicy.retries = i } else {
                     issue(v.position, task: name, field: "retries", message: "retries must be a whole number, found \(v.value.typeName)")
+                }
+            case "cores":
+                switch v.value {
+                case .int(let n) where n >= 1: t.runPolicy.cores = n
+                case .string("all"): t.runPolicy.cores = TaskRunPolicy.allCores
+                default:
+                    let found: String = switch v.value {
+                    case .int(let n): "\(n)"
+                    case .string(let s): "'\(s)'"
+                    default: v.value.typeName
+                    }
+                    issue(v.position, task: name, field: "cores",
+                          message: "cores must be a whole number >= 1 or \"all\", found \(found)")
                 }
             case "max_memory":
                 switch v.value {

@@ -66,6 +66,7 @@ public enum GraphSchema {
                 "doc": {"type": "string"},
                 "executor": {"enum": ["thread", "process"], "description": "cpu tasks: a pinned worker thread (default) or a pinned worker process (isolation, timeout, memory limit)."},
                 "timeout": {"type": "number", "exclusiveMinimum": 0, "description": "Seconds before an attempt is stopped and fails (io tasks and process tasks)."},
+                "cores": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "all"}], "description": "Cores for the task's one large BLAS/LAPACK call; above 1 the task runs alone (the other workers pause)."},
                 "retries": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Extra attempts after a failure, with exponential backoff."},
                 "max_memory": {"oneOf": [{"type": "integer", "minimum": 1048576}, {"type": "string", "pattern": "^ *[0-9.]+ *([KMGT]i?B?|[kmgt]i?b?|B|b)? *$"}], "description": "Address-space limit of a process task: bytes, or a size such as 512M or 2G."}
               },

@@ -40,6 +40,14 @@ public enum BLAS {
         OpenBLASCalls.setThreadCount(1)
     }
 
+    /// Lets later OpenBLAS calls use up to `count` threads (`openblas_set_num_threads`), for
+    /// every thread of the process. Only safe while no other thread is inside BLAS: the
+    /// runtime calls it for a core-group task while every other worker is paused, and sets
+    /// one thread again before they resume.
+    public static func setThreadCount(_ count: Int) {
+        OpenBLASCalls.setThreadCount(max(1, count))
+    }
+
     /// The number of threads a BLAS call may use (`openblas_get_num_threads`).
     public static var threadCount: Int { OpenBLASCalls.threadCount() }
 

@@ -145,7 +145,10 @@ public final class Scheduler: Sendable {
         if graph.hasRunPolicies {
             // Declared and validated, but not yet enforced by this runtime: refuse rather than
             // run a task without the isolation, timeout or retries its author asked for.
-            for i in 0..<graph.count where !graph.runPolicy(of: i).isDefault {
+            for i in 0..<graph.count {
+                var p = graph.runPolicy(of: i)
+                p.cores = 1   // core groups are enforced (see `runGroupTask`)
+                guard !p.isDefault else { continue }
                 throw RunSetupError(description: "task '\(graph.ids[i])' declares executor, timeout, retries or max_memory, "
                     + "which this build of dagrun validates but cannot enforce yet; remove them to run the graph")
             }
@@ -232,6 +235,15 @@ final class Run: @unchecked Sendable {
     /// The most consumers any task has: the size of each worker's ready buffer.
     let maxOutDegree: Int
     let parker = Parker()
+    /// Core groups: cores per task (nil when every task uses its worker's core only).
+    let groupCores: [Int32]?
+    /// One group task at a time; while it runs, every other worker waits in `pauseHere`.
+    let gangLock = ConditionLock()
+    let gangResume: ConditionLock.Condition
+    let pauseRequested = Atomic<Bool>(false)
+    let pausedWorkers = Atomic<Int>(0)
+    /// Threads OpenBLAS started for group calls (only the group leader touches it, under the gang).
+    nonisolated(unsafe) var blasPool: Set<Int32> = []
     let finished = Atomic<Int>(0)
     /// Failed and cancelled tasks (rare paths), and IO tasks in flight, for progress reports.
     let failedCount = Atomic<Int>(0)
@@ -277,6 +289,15 @@ final class Run: @unchecked Sendable {
         opIndex = copy(graph.opIndex)
         priority = copy(graph.bottomLevel)
         criticalPathPolicy = options.policy is CriticalPathPolicy
+        gangResume = gangLock.makeCondition()
+        if graph.hasRunPolicies && (0..<graph.count).contains(where: { graph.runPolicy(of: $0).cores != 1 }) {
+            groupCores = (0..<graph.count).map { i in
+                let c = graph.runPolicy(of: i).cores
+                return Int32(c == TaskRunPolicy.allCores ? cores.count : min(c, cores.count))
+            }
+        } else {
+            groupCores = nil
+        }
         isIO = .allocate(capacity: max(n, 1))
         stored = .allocate(capacity: max(n, 1))
         stored.initialize(repeating: false, count: max(n, 1))
@@ -450,6 +471,7 @@ final class Run: @unchecked Sendable {
                 if next == nil { return }
             }
             while let t = next {
+                if groupCores != nil && pauseRequested.load(ordering: .acquiring) { pauseHere() }
                 next = runTask(t, worker: w, ready: ready, targets: targets, finishedHere: &local)
                 if local >= 256 { flush(&local) }
             }
@@ -473,10 +495,16 @@ final class Run: @unchecked Sendable {
         while true {
             for _ in 0..<64 {
                 if stop.load(ordering: .relaxed) { return nil }
+                if groupCores != nil && pauseRequested.load(ordering: .acquiring) { pauseHere() }
                 if let t = placed[me].take() ?? deques[me].pop() ?? inboxes[me].take() ?? steal(me) { return t }
             }
             let epoch = parker.prepareWait()
             if stop.load(ordering: .sequentiallyConsistent) { parker.cancelWait(); return nil }
+            if groupCores != nil && pauseRequested.load(ordering: .sequentiallyConsistent) {
+                parker.cancelWait()
+                pauseHere()
+                continue
+            }
             if let t = placed[me].take() ?? inboxes[me].take() ?? steal(me) {
                 parker.cancelWait()
                 return t
@@ -513,6 +541,52 @@ final class Run: @unchecked Sendable {
         }
     }
 
+    // MARK: Core groups
+
+    /// Waits while a group task runs (called between tasks, so the core is free).
+    func pauseHere() {
+        gangLock.withLock {
+            pausedWorkers.wrappingAdd(1, ordering: .acquiringAndReleasing)
+            while pauseRequested.load(ordering: .acquiring) { gangResume.wait() }
+            pausedWorkers.wrappingSubtract(1, ordering: .acquiringAndReleasing)
+        }
+    }
+
+    /// Runs `body` with the whole machine: asks every other worker to pause after its current
+    /// task, waits until they have, lets OpenBLAS use `cores` threads for the call, then sets
+    /// it back to one thread and resumes the others. OpenBLAS 0.3.21's thread count is
+    /// process-wide, so a group smaller than the machine would make the other workers'
+    /// BLAS calls multithreaded too: with this OpenBLAS every group takes the whole run.
+    func withWholeMachine<T>(cores: Int, _ body: () throws -> T) rethrows -> T {
+        // One group at a time: a worker that wants to lead while another leads pauses first.
+        while true {
+            let mine = gangLock.withLock { () -> Bool in
+                guard !pauseRequested.load(ordering: .acquiring) else { return false }
+                pauseRequested.store(true, ordering: .sequentiallyConsistent)
+                return true
+            }
+            if mine { break }
+            pauseHere()
+        }
+        parker.wakeAll()   // parked workers come to the pause point
+        while pausedWorkers.load(ordering: .acquiring) < workerCount - 1 { sched_yield() }
+        let before = ProcessThreads.ids()
+        BLAS.setThreadCount(cores)
+        defer {
+            BLAS.setThreadCount(1)
+            // OpenBLAS's pool threads (created by the first group call) finish their share and
+            // go to sleep a little after the call returns; resuming the workers before that
+            // would run more threads than cores for a moment (seen here: ~1 ms after each call).
+            blasPool.formUnion(ProcessThreads.ids().subtracting(before))
+            ProcessThreads.waitUntilAsleep(blasPool, atMostNanos: 20_000_000)
+            gangLock.withLock {
+                pauseRequested.store(false, ordering: .sequentiallyConsistent)
+                gangResume.broadcast()
+            }
+        }
+        return try body()
+    }
+
     /// Runs (or cancels) task `t` on worker `w` and returns the task to run next here, if any.
     @inline(__always)
     func runTask(_ t: Int32, worker w: Int32, ready: UnsafeMutableBufferPointer<Int32>,
@@ -534,7 +608,15 @@ final class Run: @unchecked Sendable {
             return finish(t, .failed(OpError("an async op cannot run on a CPU worker")), ready: ready, targets: targets, worker: w)
         }
         do {
-            let value = try f(OpInput(run: self, task: t))
+            let value: TaskValue
+            if let groups = groupCores, groups[i] > 1, workerCount > 1 {
+                value = try withWholeMachine(cores: Int(groups[i])) {
+                    if timing { startTime[i] = now() }   // the group's time starts once it has the cores
+                    return try f(OpInput(run: self, task: t))
+                }
+            } else {
+                value = try f(OpInput(run: self, task: t))
+            }
             if timing { endTime[i] = now() }
             return finish(t, .done(value), ready: ready, targets: targets, worker: w)
         } catch {
@@ -760,4 +842,38 @@ func threadCPUSeconds() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// The threads of this process, from /proc/self/task.
+enum ProcessThreads {
+    static func ids() -> Set<Int32> {
+        var out: Set<Int32> = []
+        guard let dir = opendir("/proc/self/task") else { return out }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let tid = Int32(name) { out.insert(tid) }
+        }
+        return out
+    }
+
+    /// Whether thread `tid` of this process is running or runnable ('R' in its stat).
+    static func isRunning(_ tid: Int32) -> Bool {
+        let fd = open("/proc/self/task/\(tid)/stat", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        guard n > 0, let close = buffer[0..<n].lastIndex(of: UInt8(ascii: ")")), close + 2 < n else { return false }
+        return buffer[close + 2] == UInt8(ascii: "R")
+    }
+
+    /// Polls until none of `tids` is running (or the time is up).
+    static func waitUntilAsleep(_ tids: Set<Int32>, atMostNanos: UInt64) {
+        guard !tids.isEmpty else { return }
+        let deadline = monotonicNanos() &+ atMostNanos
+        while tids.contains(where: isRunning) && monotonicNanos() < deadline { sched_yield() }
+    }
 }

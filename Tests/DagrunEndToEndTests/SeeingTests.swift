@@ -96,3 +96,62 @@ import Testing
         }
     }
 }
+
+/// A run with core-group tasks never has more threads running than cores.
+@Suite struct CoreGroupCLITests {
+    @Test func runningThreadsNeverExceedTheCores() throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var tasks = [#"{"id": "a", "op": "random", "args": {"rows": 1200, "cols": 1200, "seed": 1}}"#]
+        for k in 0..<4 { tasks.append(#"{"id": "big\#(k)", "op": "gemm", "inputs": ["a", "a"], "cores": "all"}"#) }
+        for k in 0..<8 { tasks.append(#"{"id": "small\#(k)", "op": "gemm", "inputs": ["a", "a"]}"#) }
+        let text = #"{"version": 1, "name": "groups", "tasks": ["# + tasks.joined(separator: ",\n") + "]}"
+        try text.write(toFile: "\(dir)/groups.json", atomically: true, encoding: .utf8)
+        let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "\(productsDirectory)/dagrun")
+        p.arguments = ["run", "\(dir)/groups.json", "--trace", "\(dir)/t.json", "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let pid = p.processIdentifier
+        var most = 0, samples = 0
+        var busiest: [String] = []
+        while p.isRunning {
+            // Threads running or runnable, the main thread left out (it only waits, and execs at start).
+            let tids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            var running = 0
+            var names: [String] = []
+            for tid in tids where tid != "\(pid)" {
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { continue }
+                if stat[stat.index(close, offsetBy: 2)] == "R" {
+                    running += 1
+                    names.append(String(stat[stat.index(after: stat.firstIndex(of: "(")!)..<close]))
+                }
+            }
+            if running > most { busiest = names }
+            most = max(most, running)
+            samples += 1
+            usleep(500)
+        }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(samples > 20, "sampled the run \(samples) times")
+        #expect(most <= cores, "\(most) threads ran at once on \(cores) cores: \(busiest)")
+        // The group tasks ran alone.
+        let trace = try jsonObject(String(contentsOfFile: "\(dir)/t.json", encoding: .utf8))
+        let events = (trace["traceEvents"] as? [[String: Any]] ?? []).filter { $0["ph"] as? String == "X" && $0["pid"] as? Int == 1 }
+        func span(_ e: [String: Any]) -> (Double, Double) {
+            let ts = (e["ts"] as? Double) ?? Double(e["ts"] as? Int ?? 0)
+            return (ts, ts + ((e["dur"] as? Double) ?? Double(e["dur"] as? Int ?? 0)))
+        }
+        for big in events where (big["name"] as? String ?? "").hasPrefix("big") {
+            let (b0, b1) = span(big)
+            for other in events where (other["name"] as? String) != (big["name"] as? String) {
+                let (o0, o1) = span(other)
+                #expect(min(o1, b1) <= max(o0, b0) + 0.001, "\(other["name"]!) overlapped \(big["name"]!)")
+            }
+        }
+    }
+}
