@@ -84,7 +84,9 @@ import Testing
             {"id": "c", "op": "exec", "args": {"argv": ["echo", "hi"], "cwd": "."}, "inputs": []},
             {"id": "d", "op": "noop", "inputs": ["a", "b\u{e9}", "c"], "args": {"flag": true, "big": 12345678901234567890}},
             {"id": "e", "op": "gemm", "inputs": ["a", "a"], "args": {"transB": true}, "executor": "process", "timeout": 2.5, "retries": 3, "max_memory": 1073741824},
-            {"id": "f", "op": "sleep", "args": {"seconds": 0}, "timeout": 1, "retries": 0}
+            {"id": "f", "op": "sleep", "args": {"seconds": 0}, "timeout": 1, "retries": 0},
+            {"id": "g", "op": "gemm", "inputs": ["a", "a"], "args": {"transB": true}, "cores": "all"},
+            {"id": "h", "op": "gemm", "inputs": ["a", "a"], "args": {"transB": true}, "cores": 2}
           ]
         }
         """
@@ -96,6 +98,8 @@ import Testing
         #expect(f.declaredRunPolicy(of: 4) == TaskRunPolicy(executor: .process, timeout: 2.5, retries: 3, maxMemory: 1 << 30))
         #expect(f.declaredRunPolicy(of: 5) == TaskRunPolicy(timeout: 1))
         #expect(f.declaredRunPolicy(of: 3) == .default)
+        #expect(f.declaredRunPolicy(of: 6) == TaskRunPolicy(cores: TaskRunPolicy.allCores))
+        #expect(f.declaredRunPolicy(of: 7) == TaskRunPolicy(cores: 2))
     }
 }
 
