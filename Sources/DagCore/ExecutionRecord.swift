@@ -18,9 +18,12 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var message: String?
     /// Which attempt this record is (1 = the first; more with `retries`).
     public var attempt: UInt8
+    /// Bytes of the task's result when it is a matrix (0 otherwise or unknown).
+    public var resultBytes: Int
 
     public init(task: Int32, status: Status, worker: Int32, cpu: Int32, startNanos: UInt64,
-                endNanos: UInt64, message: String? = nil, attempt: UInt8 = 1) {
+                endNanos: UInt64, message: String? = nil, attempt: UInt8 = 1, resultBytes: Int = 0) {
+        self.resultBytes = resultBytes
         self.task = task
         self.status = status
         self.worker = worker

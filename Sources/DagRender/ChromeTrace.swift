@@ -41,6 +41,7 @@ public enum ChromeTrace {
             let inputs = graph.inputs(of: i).map { jsonString(graph.ids[Int($0)]) }.joined(separator: ",")
             var args = #""index":\#(i),"op":\#(jsonString(graph.op(of: i))),"class":"\#(graph.classes[i].rawValue)","inputs":[\#(inputs)],"status":"\#(r.status.rawValue)""#
             if r.attempt > 1 { args += #","attempt":\#(r.attempt)"# }
+            if r.resultBytes > 0 { args += #","bytes":\#(r.resultBytes)"# }
             if let m = r.message { args += #","error":\#(jsonString(m))"# }
             if r.ran {
                 let (pid, tid) = r.worker >= 0 ? (1, Int(r.worker)) : (2, laneOf[r.task] ?? 0)

@@ -83,7 +83,8 @@ public enum SavedRun {
                                        cpu: Int32(int(member(args, "cpu")) ?? -1),
                                        startNanos: ph == "i" ? 0 : start, endNanos: ph == "i" ? 0 : start + duration,
                                        message: string(member(args, "error")),
-                                       attempt: UInt8(clamping: int(member(args, "attempt")) ?? 1))
+                                       attempt: UInt8(clamping: int(member(args, "attempt")) ?? 1),
+                                       resultBytes: int(member(args, "bytes")) ?? 0)
             tasks[index] = t
         }
         if let missing = tasks.firstIndex(where: { $0 == nil }) {

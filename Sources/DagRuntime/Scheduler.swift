@@ -442,7 +442,8 @@ final class Run: @unchecked Sendable {
         for i in 0..<n {
             let st: ExecutionRecord.Status = status[i] == 1 ? .done : status[i] == 2 ? .failed : .cancelled
             records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i],
-                                           startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)]))
+                                           startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)],
+                                           resultBytes: resultBytes[i]))
             if let v = values[i], options.keep == .all || (options.keep == .sinks && consumerOffsets[i] == consumerOffsets[i + 1]) {
                 results[graph.ids[i]] = v
             }

@@ -28,7 +28,8 @@ import Testing
             #expect(back.graph.op(of: i) == trace.graph.op(of: i))
             #expect(back.graph.classes[i] == trace.graph.classes[i])
             let a = trace.records[i], b = back.records[i]
-            #expect(a.status == b.status && a.worker == b.worker && a.message == b.message && a.attempt == b.attempt,
+            #expect(a.status == b.status && a.worker == b.worker && a.message == b.message && a.attempt == b.attempt
+                    && a.resultBytes == b.resultBytes,
                     "task \(trace.graph.ids[i])")
             if a.ran {
                 #expect(a.cpu == b.cpu)
@@ -36,6 +37,7 @@ import Testing
             }
         }
         #expect(back.realisedCriticalPath == trace.realisedCriticalPath)
+        #expect(trace.records[Int(trace.graph.index(of: "b")!)].resultBytes == 20 * 20 * 8, "gemm's 20x20 result")
     }
 
     @Test func badTracesAreRejectedClearly() {

@@ -50,6 +50,25 @@ import Testing
         #expect(bad.status == 2 && bad.stderr.contains("unknown level 'verbos'"))
     }
 
+    @Test func drawingWithoutGraphvizSaysHowToInstallIt() throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // PATH without Graphviz: the plan cannot be drawn as SVG; nothing half-written is left.
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "\(productsDirectory)/dagrun")
+        p.arguments = ["dot", "\(dir)/diamond.json", "-o", "\(dir)/plan.svg"]
+        p.environment = ["PATH": "/nonexistent"]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 2)
+        #expect(message.contains("Graphviz's `dot` is not installed") && message.contains("apt-get install graphviz"), "\(message)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix("plan") }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     @Test func badDrawingRequestsExitWithTwo() throws {
         let both = try dagrun("dot", "graphs/diamond.json", "--schedule", "x.json")
         #expect(both.status == 2 && both.stderr.contains("either a graph file"))
