@@ -31,7 +31,7 @@ let package = Package(
         // A focused JSON byte scanner that keeps line:column of every value.
         .target(name: "DagJSON", swiftSettings: strict),
         // Graph file format v1 (JSON) and its positioned errors.
-        .target(name: "DagFormat", dependencies: ["DagCore", "DagJSON"], swiftSettings: strict),
+        .target(name: "DagFormat", dependencies: ["DagCore", "DagJSON", "CDagSystem"], swiftSettings: strict),
         // Machine topology over hwloc; the only importer of CHwloc.
         .target(name: "DagTopology", dependencies: ["CHwloc"], swiftSettings: strict),
         // Matrices, OpenBLAS ops, reference kernels, .npy files; the only importer of COpenBLAS.
