@@ -72,7 +72,7 @@ public struct DataAffinityPolicy: SchedulingPolicy {
 /// Whether task `a` runs before task `b` in the static priority order: larger bottom level
 /// first, ties by task index (declaration order). The same order as ``TaskGraph/priorityRank``.
 @inline(__always)
-func precedes(_ a: Int32, _ b: Int32, _ bottom: UnsafePointer<Double>) -> Bool {
+func precedes<Key: BinaryFloatingPoint>(_ a: Int32, _ b: Int32, _ bottom: UnsafePointer<Key>) -> Bool {
     let x = bottom[Int(a)], y = bottom[Int(b)]
     return x > y || (x == y && a < b)
 }
@@ -84,7 +84,7 @@ func precedes(_ a: Int32, _ b: Int32, _ bottom: [Double]) -> Bool {
 
 /// Insertion sort by static priority (ready batches are small; no allocation).
 @inline(__always)
-func sortByPriority(_ ready: UnsafeMutableBufferPointer<Int32>, _ bottom: UnsafePointer<Double>) {
+func sortByPriority<Key: BinaryFloatingPoint>(_ ready: UnsafeMutableBufferPointer<Int32>, _ bottom: UnsafePointer<Key>) {
     guard ready.count > 1 else { return }
     for k in 1..<ready.count {
         let t = ready[k]

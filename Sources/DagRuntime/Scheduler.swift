@@ -198,8 +198,10 @@ final class Run: @unchecked Sendable {
     let inputOffsets: UnsafePointer<Int32>
     let inputIndices: UnsafePointer<Int32>
     let opIndex: UnsafePointer<Int32>
-    /// Static priority key: bottom levels (larger first, ties by task index).
-    let priority: UnsafePointer<Double>
+    /// Static priority key: bottom levels (larger first, ties by task index), as Float: half
+    /// the bytes of the Doubles for the random reads of ready batches (ranks that close
+    /// collapse to ties, broken by index).
+    let priority: UnsafePointer<Float>
     let isIO: UnsafeMutablePointer<Bool>
     /// Set by the producer when it stored a result that consumers must release.
     let stored: UnsafeMutablePointer<Bool>
@@ -287,7 +289,7 @@ final class Run: @unchecked Sendable {
         inputOffsets = copy(graph.inputOffsets)
         inputIndices = copy(graph.inputIndices)
         opIndex = copy(graph.opIndex)
-        priority = copy(graph.bottomLevel)
+        priority = copy(graph.bottomLevel.map { Float($0) })
         criticalPathPolicy = options.policy is CriticalPathPolicy
         gangResume = gangLock.makeCondition()
         if graph.hasRunPolicies && (0..<graph.count).contains(where: { graph.runPolicy(of: $0).cores != 1 }) {
