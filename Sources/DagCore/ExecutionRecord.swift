@@ -16,9 +16,16 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var endNanos: UInt64
     /// Why it failed or was cancelled.
     public var message: String?
+    /// Which attempt this record is: 1 for the first; more when `retries` re-ran the task
+    /// (the earlier, failed attempts are in ``ExecutionTrace/retriedAttempts``).
+    public var attempt: Int
+    /// Whether the task ran in a worker process (then `cpu` is where that process ran it).
+    public var inProcess: Bool
 
     public init(task: Int32, status: Status, worker: Int32, cpu: Int32, startNanos: UInt64,
-                endNanos: UInt64, message: String? = nil) {
+                endNanos: UInt64, message: String? = nil, attempt: Int = 1, inProcess: Bool = false) {
+        self.attempt = attempt
+        self.inProcess = inProcess
         self.task = task
         self.status = status
         self.worker = worker
@@ -53,18 +60,22 @@ public struct ExecutionTrace: Sendable {
 
     public var graph: TaskGraph
     public var workers: [Worker]
-    /// One record per task, indexed by task.
+    /// One record per task, indexed by task: its last attempt.
     public var records: [ExecutionRecord]
+    /// Failed attempts that were tried again (`retries`), in the order they ended.
+    public var retriedAttempts: [ExecutionRecord]
     public var makespanNanos: UInt64
 
     /// Whether each task's start and end were recorded (`RunOptions.timing`); without them
     /// the times, busy shares and the realised critical path are not known.
     public var timed: Bool
 
-    public init(graph: TaskGraph, workers: [Worker], records: [ExecutionRecord], makespanNanos: UInt64, timed: Bool = true) {
+    public init(graph: TaskGraph, workers: [Worker], records: [ExecutionRecord], makespanNanos: UInt64, timed: Bool = true,
+                retriedAttempts: [ExecutionRecord] = []) {
         self.graph = graph
         self.workers = workers
         self.records = records
+        self.retriedAttempts = retriedAttempts
         self.makespanNanos = makespanNanos
         self.timed = timed
     }
@@ -92,6 +103,7 @@ public struct ExecutionTrace: Sendable {
     public var busyNanosPerWorker: [UInt64] {
         var busy = [UInt64](repeating: 0, count: workers.count)
         for r in records where r.worker >= 0 { busy[Int(r.worker)] += r.durationNanos }
+        for r in retriedAttempts where r.worker >= 0 { busy[Int(r.worker)] += r.durationNanos }
         return busy
     }
 }

@@ -3,7 +3,8 @@ import DagCore
 /// Chrome trace-event JSON (the "JSON Object Format"), loadable in Perfetto and
 /// chrome://tracing: process 1 holds one track per CPU worker, named by its core;
 /// process 2 holds the IO executor, its overlapping tasks spread over as few lanes as
-/// possible. Each task is a complete ("X") event with its op, inputs and status.
+/// possible. Each task is a complete ("X") event with its op, inputs, status, attempt and executor
+/// (a retried task has one event per attempt).
 public enum ChromeTrace {
     public static func json(_ trace: ExecutionTrace) -> String {
         let graph = trace.graph
@@ -30,12 +31,13 @@ public enum ChromeTrace {
         for lane in laneEnds.indices {
             events.append(#"{"name":"thread_name","ph":"M","pid":2,"tid":\#(lane),"args":{"name":"io lane \#(lane)"}}"#)
         }
-        for r in trace.records where r.ran {
+        for r in trace.retriedAttempts + trace.records where r.ran {
             let i = Int(r.task)
             let (pid, tid) = r.worker >= 0 ? (1, Int(r.worker)) : (2, laneOf[r.task] ?? 0)
             let inputs = graph.inputs(of: i).map { jsonString(graph.ids[Int($0)]) }.joined(separator: ",")
             var args = #""op":\#(jsonString(graph.op(of: i))),"inputs":[\#(inputs)],"status":"\#(r.status.rawValue)""#
             args += #","class":"\#(graph.classes[i].rawValue)","cpu":\#(r.cpu),"ready_us":\#(micros(trace.readyNanos(of: i)))"#
+            args += #","attempt":\#(r.attempt),"executor":"\#(r.inProcess ? "process" : r.worker >= 0 ? "thread" : "io")""#
             if let m = r.message { args += #","error":\#(jsonString(m))"# }
             events.append(#"{"name":\#(jsonString(graph.ids[i])),"cat":\#(jsonString(graph.op(of: i))),"ph":"X","pid":\#(pid),"tid":\#(tid),"ts":\#(micros(r.startNanos)),"dur":\#(micros(r.durationNanos)),"args":{\#(args)}}"#)
         }

@@ -12,7 +12,8 @@ struct Dagrun: ParsableCommand {
         commandName: "dagrun",
         abstract: "Run task graphs of numeric (CPU) and IO tasks on worker threads pinned one per core.",
         discussion: "Exit codes: 0 success, 1 a task failed, 2 bad usage or an invalid graph.",
-        subcommands: [Run.self, Validate.self, Dot.self, Gen.self, Topology.self, Ops.self, Policies.self, Schema.self])
+        subcommands: [Run.self, Validate.self, Dot.self, Gen.self, Topology.self, Ops.self, Policies.self, Schema.self,
+                      Worker.self])
 
     /// Parses and runs a subcommand, mapping argument errors to exit code 2.
     static func main() {
@@ -66,12 +67,12 @@ struct IngestTimes {
     var load = 0.0, validate = 0.0, loadCPU = 0.0, validateCPU = 0.0
 }
 
-func loadGraph(_ path: String) throws -> (graph: TaskGraph, times: IngestTimes) {
+func loadGraph(_ path: String, defaultExecutor: TaskRunPolicy.Executor = .thread) throws -> (graph: TaskGraph, times: IngestTimes) {
     let t0 = Clock.seconds(), c0 = Clock.threadCPUSeconds()
     do {
         let decoded = try GraphFile.decode(path: path)
         let t1 = Clock.seconds(), c1 = Clock.threadCPUSeconds()
-        let graph = try GraphFile.validate(decoded)
+        let graph = try GraphFile.validate(decoded, defaultExecutor: defaultExecutor)
         let times = IngestTimes(load: t1 - t0, validate: Clock.seconds() - t1,
                                 loadCPU: c1 - c0, validateCPU: Clock.threadCPUSeconds() - c1)
         return (graph, times)
