@@ -162,12 +162,15 @@ func formatMatrix(_ m: Matrix) -> String {
 extension GraphBuilder {
     /// Adds a task that runs a Swift closure on the task's input values.
     ///
-    /// CPU closures run on a pinned worker; `class: .io` closures on an IO thread.
+    /// CPU closures run on a pinned worker thread; `class: .io` closures on an IO thread.
+    /// A closure cannot run in a worker process: under `RunOptions.cpuExecutor = .process`
+    /// give it `run: TaskRunPolicy(executor: .thread)` (retries apply as to any CPU task).
     @discardableResult
     public mutating func task(_ label: String, id: String? = nil, inputs: [TaskHandle] = [], class taskClass: TaskClass = .cpu,
+                              run runPolicy: TaskRunPolicy = .default,
                               file: String = #fileID, line: Int = #line,
                               _ body: @escaping @Sendable ([TaskValue]) throws -> TaskValue) -> TaskHandle {
-        addClosure(label: label, id: id, inputs: inputs, class: taskClass,
+        addClosure(label: label, id: id, inputs: inputs, class: taskClass, run: runPolicy,
                    body: ClosureBody(body: .sync { try body($0.inputs) }), file: file, line: line)
     }
 
