@@ -842,10 +842,17 @@ final class Run: @unchecked Sendable {
         let input = OpInput(run: self, task: t)
         switch body {
         case .sync(let f):
+            // A result a process task reads is made in shared memory right away.
+            let shared = taskFlags.map { $0[Int(t)] & Run.sharedResult != 0 } ?? false
             io.runBlocking { [self] in
                 let begin = now()
                 let outcome: Outcome
-                do { outcome = .done(try f(input)) } catch { outcome = .failed(error) }
+                do {
+                    outcome = .done(shared ? try Matrix.allocating(with: sharedMatrices) { () throws -> TaskValue in try f(input) }
+                                           : try f(input))
+                } catch {
+                    outcome = .failed(error)
+                }
                 finishIO(t, outcome, begin: begin)
             }
         case .async(let f):

@@ -23,6 +23,13 @@ struct Dagrun: ParsableCommand {
         // and frees several tens of MB of transient columns; reuse cut its page faults and
         // kernel time here. Only the command-line tool sets this; embedders keep their own.
         _ = dagrun_malloc_keep_large_blocks(32 << 20)  // glibc's largest mmap threshold on 64-bit
+        // Stay interruptible: a parent may start us with these blocked (test harnesses and
+        // supervisors do), and every thread of a run inherits the mask. Interrupting a run
+        // ends the process, and its worker processes with it (PR_SET_PDEATHSIG).
+        var interrupts = sigset_t()
+        sigemptyset(&interrupts)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&interrupts, s) }
+        pthread_sigmask(SIG_UNBLOCK, &interrupts, nil)
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -122,11 +129,14 @@ struct Validate: ParsableCommand {
     @Argument(help: "Graph files (JSON, format version 1).")
     var files: [String]
 
+    @Option(help: "Validate as `dagrun run --cpu-executor` would run them: thread or process.")
+    var cpuExecutor: TaskRunPolicy.Executor = .thread
+
     func run() throws {
         var bad = false
         for file in files {
             do {
-                let (graph, _) = try loadGraph(file)
+                let (graph, _) = try loadGraph(file, defaultExecutor: cpuExecutor)
                 let path = graph.criticalPath.map { graph.ids[Int($0)] }
                 let shown = path.count > 8 ? path.prefix(4).joined(separator: " -> ") + " -> ... -> " + path.last! : path.joined(separator: " -> ")
                 print("\(file): ok: \(graph.count) tasks, \(graph.edgeCount) edges; critical path \(formatSeconds(graph.criticalPathCost)) estimated (\(shown))")

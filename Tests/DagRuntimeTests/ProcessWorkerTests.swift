@@ -35,7 +35,8 @@ func runGraph(_ g: GraphBuilder, _ options: RunOptions) throws -> RunReport {
     try Scheduler(topology: host).run(try g.build(defaultExecutor: options.cpuExecutor), options: options)
 }
 
-/// Processes whose parent is this test process (from /proc/*/stat).
+/// dagrun worker processes whose parent is this test process (from /proc/*/stat and
+/// cmdline; other suites start children of their own meanwhile).
 func childProcesses() -> [pid_t] {
     let me = getpid()
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
@@ -43,7 +44,9 @@ func childProcesses() -> [pid_t] {
         guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-        return fields.count > 1 && pid_t(fields[1]) == me ? pid : nil
+        guard fields.count > 1 && pid_t(fields[1]) == me,
+              let cmdline = try? String(contentsOfFile: "/proc/\(name)/cmdline", encoding: .utf8) else { return nil }
+        return cmdline.contains("__worker") ? pid : nil
     }
 }
 
