@@ -60,10 +60,17 @@ public enum WorkerProcess {
             var reply = FrameWriter()
             var kind = WorkerProtocol.Kind.result
             do {
-                let value = try runTask(frame, channel: channel, original: original)
+                var value: TaskValue? = try runTask(frame, channel: channel, original: original)
                 reply.i32(Int32(CPU.current()))
                 var keep: [SharedMemory] = []
-                try ProcessWorker.encodeValue(value, into: &reply, keepAlive: &keep)
+                try ProcessWorker.encodeValue(value!, into: &reply, keepAlive: &keep)
+                // Release the result here, in the task's time, not while dagrun already sends
+                // the next task: unmapping a written 64 MiB matrix takes milliseconds. The
+                // descriptors sent are duplicates, closed once the reply is out.
+                reply.fds = reply.fds.map { dup($0) }
+                value = nil
+                keep = []
+                defer { for fd in reply.fds { close(fd) } }
                 try channel.send(.result, reply)
                 continue
             } catch let failure as TaskFailureText {

@@ -191,57 +191,66 @@ struct FrameChannel {
     }
 
     /// Receives one frame; `deadline` in CLOCK_MONOTONIC nanoseconds (nil: wait forever).
+    ///
+    /// Reads as much as is there (up to 4 KiB, then the rest) with one recvmsg, so a small frame (a task
+    /// or a reply: the common case) costs one system call; only one frame is ever in
+    /// flight on a worker socket (each side waits for the other's answer), so nothing of a
+    /// next frame is read ahead.
     func receive(deadline: UInt64? = nil) throws(WorkerError) -> Frame {
         var fds: [Int32] = []
-        var header = [UInt8](repeating: 0, count: WorkerProtocol.headerSize)
-        try read(into: &header, fds: &fds, deadline: deadline)
-        var r = FrameReader(header)
-        let length = try r.u32()
-        let kindByte = try r.u8()
-        let fdCount = Int(try r.u8())
-        _ = try r.u8(); _ = try r.u8()
-        let check = try r.u32()
-        guard check == length ^ WorkerProtocol.magic, Int(length) <= WorkerProtocol.maxPayload,
-              let kind = WorkerProtocol.Kind(rawValue: kindByte) else {
-            for f in fds { close(f) }
-            throw .protocolViolation("bad frame header \(header)")
-        }
-        var payload = [UInt8](repeating: 0, count: Int(length))
-        do {
-            try read(into: &payload, fds: &fds, deadline: deadline)
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        var got = 0
+        do throws(WorkerError) {
+            while got < WorkerProtocol.headerSize {
+                got += try read(into: &bytes, at: got, upTo: bytes.count, fds: &fds, deadline: deadline)
+            }
+            var r = FrameReader(Array(bytes[0..<WorkerProtocol.headerSize]))
+            let length = Int(try r.u32())
+            let kindByte = try r.u8()
+            let fdCount = Int(try r.u8())
+            _ = try r.u8(); _ = try r.u8()
+            let check = try r.u32()
+            guard check == UInt32(truncatingIfNeeded: length) ^ WorkerProtocol.magic, length <= WorkerProtocol.maxPayload,
+                  let kind = WorkerProtocol.Kind(rawValue: kindByte) else {
+                throw .protocolViolation("bad frame header \(bytes[0..<WorkerProtocol.headerSize])")
+            }
+            let total = WorkerProtocol.headerSize + length
+            guard got <= total else { throw .protocolViolation("the peer sent more than one frame at once") }
+            if bytes.count < total { bytes += [UInt8](repeating: 0, count: total - bytes.count) }
+            while got < total {
+                got += try read(into: &bytes, at: got, upTo: total, fds: &fds, deadline: deadline)
+            }
+            guard fds.count == fdCount else {
+                throw .protocolViolation("frame announced \(fdCount) descriptors, \(fds.count) arrived")
+            }
+            return Frame(kind: kind, payload: Array(bytes[WorkerProtocol.headerSize..<total]), fds: fds)
         } catch {
             for f in fds { close(f) }
             throw error
         }
-        guard fds.count == fdCount else {
-            for f in fds { close(f) }
-            throw .protocolViolation("frame announced \(fdCount) descriptors, \(fds.count) arrived")
-        }
-        return Frame(kind: kind, payload: payload, fds: fds)
     }
 
-    private func read(into buffer: inout [UInt8], fds: inout [Int32], deadline: UInt64?) throws(WorkerError) {
-        var got = 0
-        while got < buffer.count {
-            if let deadline { try wait(until: deadline) }
-            var received: Int32 = 0, truncated: Int32 = 0
-            var incoming = [Int32](repeating: -1, count: WorkerProtocol.maxFDs)
+    /// One recvmsg into `buffer[at..<upTo]`; the byte count (never 0: end of stream throws).
+    private func read(into buffer: inout [UInt8], at: Int, upTo: Int, fds: inout [Int32],
+                      deadline: UInt64?) throws(WorkerError) -> Int {
+        if let deadline { try wait(until: deadline) }
+        var received: Int32 = 0, truncated: Int32 = 0
+        let n = withUnsafeTemporaryAllocation(of: Int32.self, capacity: WorkerProtocol.maxFDs) { incoming in
             let n = buffer.withUnsafeMutableBytes { b in
-                incoming.withUnsafeMutableBufferPointer { f in
-                    dagrun_recv_with_fds(fd, b.baseAddress! + got, b.count - got, f.baseAddress, Int32(f.count),
-                                         &received, &truncated)
-                }
+                dagrun_recv_with_fds(fd, b.baseAddress! + at, upTo - at, incoming.baseAddress, Int32(incoming.count),
+                                     &received, &truncated)
             }
             fds.append(contentsOf: incoming[0..<Int(received)])
-            if n < 0 {
-                let e = errno
-                if e == ECONNRESET { throw .closed }
-                throw .system("recvmsg on the worker socket", e)
-            }
-            if n == 0 { throw .closed }
-            if truncated != 0 { throw .protocolViolation("descriptors were cut (more than \(WorkerProtocol.maxFDs))") }
-            got += n
+            return n
         }
+        if n < 0 {
+            let e = errno
+            if e == ECONNRESET { throw .closed }
+            throw .system("recvmsg on the worker socket", e)
+        }
+        if n == 0 { throw .closed }
+        if truncated != 0 { throw .protocolViolation("descriptors were cut (more than \(WorkerProtocol.maxFDs))") }
+        return n
     }
 
     /// Waits until the socket is readable, or throws `.timedOut` at the deadline.
