@@ -61,6 +61,16 @@ func sharedSegmentsInUse() -> (descriptors: Int, mappings: Int) {
 
 let inProcess = TaskRunPolicy(executor: .process)
 
+/// A Linux CPU list ("0-3,6") as a set.
+func cpuList(_ text: Substring) -> Set<Int> {
+    var cpus: Set<Int> = []
+    for part in text.split(separator: ",") {
+        let ends = part.split(separator: "-").compactMap { Int($0) }
+        if ends.count == 2 { cpus.formUnion(ends[0]...ends[1]) } else if let c = ends.first { cpus.insert(c) }
+    }
+    return cpus
+}
+
 @Suite(.serialized) struct ProcessWorkerTests {
     /// ```
     ///   a(thread)  b(process)        p(process) -- save(io) -- load(io) -- back(process)
@@ -135,6 +145,28 @@ let inProcess = TaskRunPolicy(executor: .process)
             #expect(r.inProcess)
             let worker = report.trace.workers[Int(r.worker)]
             #expect(Int(r.cpu) == worker.osCPU, "process task reported cpu \(r.cpu); its worker is pinned to cpu \(worker.osCPU)")
+        }
+    }
+
+    /// The worker binds itself: started from this (unpinned) test thread, whose affinity
+    /// it inherits, it still ends up allowed on its core only, and says so from inside.
+    @Test func aWorkerProcessBindsItselfToItsCore() throws {
+        let executable = try #require(dagrunExecutable)
+        for core in host.cores {
+            let worker = try ProcessWorker.start(executable: executable, core: core.logicalIndex, pin: true)
+            defer { worker.terminate(kill: false) }
+            #expect(worker.bindError == nil)
+            #expect(Int(worker.startCPU) == core.osIndex, "hello from cpu \(worker.startCPU), core \(core.logicalIndex) is cpu \(core.osIndex)")
+            let status = try String(contentsOfFile: "/proc/\(worker.pid)/status", encoding: .utf8)
+            let allowed = status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }
+            #expect(cpuList(allowed?.split(separator: "\t").last ?? "") == Set(core.puOSIndices), "\(allowed ?? "")")
+            var request = FrameWriter()
+            request.str("probe"); request.str("noop"); request.u32(1); request.u64(0); request.str(""); request.u32(0); request.u32(0)
+            guard case .value(.nothing, let cpu) = worker.run(request, timeout: 10) else {
+                Issue.record("the worker did not run a noop")
+                continue
+            }
+            #expect(Int(cpu) == core.osIndex)
         }
     }
 
