@@ -231,7 +231,8 @@ def render(r):
         io = r["io_executor"]
         rows = io.get("rows") if isinstance(io, dict) else io
         if isinstance(rows, list) and rows and isinstance(rows[0], dict):
-            keys = list(rows[0].keys())
+            # Scalar fields only (samples and nested objects stay in the JSON).
+            keys = [k for k, v in rows[0].items() if not isinstance(v, (list, dict))]
             lines += ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
             for row in rows:
                 lines.append("| " + " | ".join(str(row.get(k, "")) for k in keys) + " |")
