@@ -329,9 +329,10 @@ final class Run: @unchecked Sendable {
         self.workerExecutable = workerExecutable
         processWorkers = .allocate(capacity: cores.count)
         processWorkers.initialize(repeating: nil, count: cores.count)
-        var flags = [UInt8](repeating: 0, count: n)
+        var flags: [UInt8] = []
         var special = false, anyRetries = false
-        if inProcess.contains(true) || graph.hasRunPolicies {
+        if inProcess.count == n && (inProcess.contains(true) || graph.hasRunPolicies) {
+            flags = [UInt8](repeating: 0, count: n)
             for i in 0..<n {
                 if inProcess[i] {
                     flags[i] |= Run.processTask
