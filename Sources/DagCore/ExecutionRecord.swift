@@ -16,13 +16,19 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var endNanos: UInt64
     /// Why it failed or was cancelled.
     public var message: String?
-    /// Which attempt this record is (1 = the first; more with `retries`).
-    public var attempt: UInt8
+    /// Which attempt this record is: 1 for the first; more when `retries` re-ran the task
+    /// (the earlier, failed attempts are in ``ExecutionTrace/retriedAttempts``).
+    public var attempt: Int
+    /// Whether the task ran in a worker process (then `cpu` is where that process ran it).
+    public var inProcess: Bool
     /// Bytes of the task's result when it is a matrix (0 otherwise or unknown).
     public var resultBytes: Int
 
     public init(task: Int32, status: Status, worker: Int32, cpu: Int32, startNanos: UInt64,
-                endNanos: UInt64, message: String? = nil, attempt: UInt8 = 1, resultBytes: Int = 0) {
+                endNanos: UInt64, message: String? = nil, attempt: Int = 1, inProcess: Bool = false,
+                resultBytes: Int = 0) {
+        self.attempt = attempt
+        self.inProcess = inProcess
         self.resultBytes = resultBytes
         self.task = task
         self.status = status
@@ -65,18 +71,22 @@ public struct ExecutionTrace: Sendable {
 
     public var graph: TaskGraph
     public var workers: [Worker]
-    /// One record per task, indexed by task.
+    /// One record per task, indexed by task: its last attempt.
     public var records: [ExecutionRecord]
+    /// Failed attempts that were tried again (`retries`), in the order they ended.
+    public var retriedAttempts: [ExecutionRecord]
     public var makespanNanos: UInt64
 
     /// Whether each task's start and end were recorded (`RunOptions.timing`); without them
     /// the times, busy shares and the realised critical path are not known.
     public var timed: Bool
 
-    public init(graph: TaskGraph, workers: [Worker], records: [ExecutionRecord], makespanNanos: UInt64, timed: Bool = true) {
+    public init(graph: TaskGraph, workers: [Worker], records: [ExecutionRecord], makespanNanos: UInt64, timed: Bool = true,
+                retriedAttempts: [ExecutionRecord] = []) {
         self.graph = graph
         self.workers = workers
         self.records = records
+        self.retriedAttempts = retriedAttempts
         self.makespanNanos = makespanNanos
         self.timed = timed
     }
@@ -104,6 +114,7 @@ public struct ExecutionTrace: Sendable {
     public var busyNanosPerWorker: [UInt64] {
         var busy = [UInt64](repeating: 0, count: workers.count)
         for r in records where r.worker >= 0 { busy[Int(r.worker)] += r.durationNanos }
+        for r in retriedAttempts where r.worker >= 0 { busy[Int(r.worker)] += r.durationNanos }
         return busy
     }
 }

@@ -15,7 +15,7 @@ enum StandardOps {
 
     static var all: [OpSignature] {
         [random, fill("zeros", "A matrix of zeros."), fill("ones", "A matrix of ones."), eye,
-         gemm, add, scale, sum, noop,
+         gemm, add, scale, sum, noop, fail,
          loadNPY, saveNPY, readText, writeText, sleep, exec] + linearAlgebra
     }
 
@@ -145,6 +145,31 @@ enum StandardOps {
     static let noop = OpSignature(
         name: "noop", summary: "Does nothing; for measuring scheduling overhead.", defaultClass: .cpu,
         inputs: .orderingOnly, shape: { _ in .nothing }, cost: { _, _ in smallTask }, fixed: (.nothing, smallTask))
+
+    /// The ways `fail` can fail.
+    public static let failureKinds = ["error", "abort", "segfault", "exit", "allocate", "spin"]
+
+    static let fail = OpSignature(
+        name: "fail",
+        summary: "Fails on purpose, to test pipelines: an error, or in a worker process a crash (abort, segfault) or an exit; allocate and spin succeed unless max_memory or timeout stops them.",
+        defaultClass: .cpu, allowedClasses: [.cpu],
+        params: [
+            ParamSpec("how", .string, default: .string("error"),
+                      doc: "error (throws), abort, segfault, exit (abort, segfault and exit only in a worker process), allocate (allocates and writes `bytes`), spin (busy for `seconds`)",
+                      check: { v in
+                          if case .string(let s) = v, !failureKinds.contains(s) {
+                              return "must be one of \(failureKinds.joined(separator: ", ")), got \"\(s)\""
+                          }
+                          return nil
+                      }),
+            ParamSpec("bytes", .int, default: .int(0), doc: "how = allocate: bytes to allocate and write"),
+            ParamSpec("seconds", .number, default: .double(0), doc: "how = spin: seconds to spin", check: nonNegative),
+            ParamSpec("status", .int, default: .int(3), doc: "how = exit: the exit status"),
+            ParamSpec("fail_attempts", .int,
+                      doc: "fail only the first N attempts, then succeed with nothing (with retries); default: every attempt"),
+        ],
+        inputs: .orderingOnly, shape: { r in ["allocate", "spin"].contains(r.args.string("how") ?? "") ? .scalar : .nothing },
+        cost: { r, _ in r.args.string("how") == "spin" ? r.args.double("seconds") : smallTask })
 
     /// Inputs all matrices of one shape (result: that shape) or all scalars (result: scalar).
     static func sameShape(_ r: ShapeRequest) throws(ShapeError) -> ValueShape {

@@ -29,7 +29,8 @@ public final class LUFactors: Sendable, CustomStringConvertible {
     /// LAPACK's 1-based interchanges, `n` of them.
     public let pivots: [Int32]
 
-    init(packed: Matrix, pivots: [Int32]) {
+    /// Factors as `dgetrf_` left them (for example read back from another process).
+    public init(packed: Matrix, pivots: [Int32]) {
         precondition(packed.rows == packed.cols && pivots.count == packed.rows,
                      "LU factors of order \(packed.rows) need \(packed.rows) pivots and a square matrix")
         self.order = packed.rows

@@ -2,7 +2,11 @@
 ///
 /// Element `(r, c)` lives at `baseAddress[r * cols + c]`. The storage is
 /// allocated 64-byte aligned (one cache line, and the widest AVX-512 load),
-/// zero-filled, and freed in `deinit`.
+/// zero-filled, and freed in `deinit`, unless a ``MatrixStorageProvider`` is
+/// active on the creating thread (``Matrix/allocating(with:_:)``) or the matrix
+/// adopts storage it did not allocate (``init(rows:cols:isVector:adopting:owner:)``,
+/// for example a shared-memory mapping): then ``storageOwner`` holds the object
+/// that frees the storage when the matrix is gone.
 ///
 /// ```swift
 /// let m = Matrix(rows: 2, cols: 3, elements: [1, 2, 3,
@@ -40,6 +44,10 @@ public final class Matrix: @unchecked Sendable {
     public static let alignment = 64
 
     private let storage: UnsafeMutablePointer<Double>
+
+    /// The object that frees the storage when released, when the matrix did not allocate
+    /// it itself (nil: allocated by the matrix, freed in `deinit`).
+    public let storageOwner: AnyObject?
 
     /// A `rows x cols` matrix of zeros.
     ///
@@ -89,13 +97,34 @@ public final class Matrix: @unchecked Sendable {
         // Allocate at least one cache line so a 0-element matrix still has a
         // valid, aligned, non-null pointer to hand to BLAS.
         let bytes = max(count * MemoryLayout<Double>.stride, Matrix.alignment)
+        if let provider = MatrixStorageProvider.current {
+            let (raw, owner) = provider.zeroedStorage(byteCount: bytes)
+            storageOwner = owner
+            storage = raw.bindMemory(to: Double.self, capacity: bytes / MemoryLayout<Double>.stride)
+            return
+        }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Matrix.alignment)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
         storage = raw.bindMemory(to: Double.self, capacity: bytes / MemoryLayout<Double>.stride)
+        storageOwner = nil
+    }
+
+    /// A matrix over storage it does not own: `storage` holds at least `rows * cols`
+    /// elements, 64-byte aligned, and stays valid while `owner` is alive; the matrix keeps
+    /// `owner` and releases it when it goes (a shared-memory mapping unmaps itself then).
+    public init(rows: Int, cols: Int, isVector: Bool, adopting storage: UnsafeMutableRawPointer, owner: AnyObject) {
+        precondition(rows >= 0 && cols >= 0, "a matrix cannot have negative dimensions (\(rows)x\(cols))")
+        precondition(!isVector || cols == 1, "a vector is stored as n x 1, not \(rows)x\(cols)")
+        precondition(Int(bitPattern: storage) % Matrix.alignment == 0, "adopted matrix storage must be 64-byte aligned")
+        self.rows = rows
+        self.cols = cols
+        self.isVector = isVector
+        self.storage = storage.assumingMemoryBound(to: Double.self)
+        self.storageOwner = owner
     }
 
     deinit {
-        UnsafeMutableRawPointer(storage).deallocate()
+        if storageOwner == nil { UnsafeMutableRawPointer(storage).deallocate() }
     }
 
     /// The number of elements, `rows * cols`.

@@ -10,7 +10,8 @@ import DagCore
 ///   possible.
 /// - Process 3 holds the tasks that never ran (cancelled), as instant events.
 /// - Each task that ran is a complete ("X") event whose arguments are its task index, op,
-///   class, inputs (ids), status, OS CPU, the moment it became ready, and its error.
+///   class, inputs (ids), status, OS CPU, the moment it became ready, attempt, executor
+///   (thread, process or io), result bytes and error; a retried task has one event per attempt.
 /// - Dependencies between tasks that ran are flow arrows ("s"/"f" events), up to
 ///   ``maxFlowArrows`` of them (a million arrows make a trace no viewer can open).
 /// - `otherData` holds the run: graph name, task and worker counts, makespan, timing.
@@ -36,11 +37,12 @@ public enum ChromeTrace {
             events.append(#"{"name":"thread_name","ph":"M","pid":2,"tid":\#(lane),"args":{"name":"io lane \#(lane)"}}"#)
         }
         events.append(#"{"name":"thread_name","ph":"M","pid":3,"tid":0,"args":{"name":"cancelled"}}"#)
-        for r in trace.records {
+        for r in trace.retriedAttempts + trace.records {
             let i = Int(r.task)
             let inputs = graph.inputs(of: i).map { jsonString(graph.ids[Int($0)]) }.joined(separator: ",")
             var args = #""index":\#(i),"op":\#(jsonString(graph.op(of: i))),"class":"\#(graph.classes[i].rawValue)","inputs":[\#(inputs)],"status":"\#(r.status.rawValue)""#
-            if r.attempt > 1 { args += #","attempt":\#(r.attempt)"# }
+            args += #","attempt":\#(r.attempt)"#
+            if r.ran { args += #","executor":"\#(r.inProcess ? "process" : r.worker >= 0 ? "thread" : "io")""# }
             if r.resultBytes > 0 { args += #","bytes":\#(r.resultBytes)"# }
             if let m = r.message { args += #","error":\#(jsonString(m))"# }
             if r.ran {

@@ -56,6 +56,7 @@ public enum SavedRun {
         }
         var tasks = [Task?](repeating: nil, count: taskCount)
         var workers: [ExecutionTrace.Worker] = []
+        var retried: [ExecutionRecord] = []
         for e in events {
             guard case .object(let fields) = e.value, let ph = string(member(fields, "ph")) else { continue }
             let pid = int(member(fields, "pid")) ?? 0
@@ -83,8 +84,17 @@ public enum SavedRun {
                                        cpu: Int32(int(member(args, "cpu")) ?? -1),
                                        startNanos: ph == "i" ? 0 : start, endNanos: ph == "i" ? 0 : start + duration,
                                        message: string(member(args, "error")),
-                                       attempt: UInt8(clamping: int(member(args, "attempt")) ?? 1),
+                                       attempt: int(member(args, "attempt")) ?? 1,
+                                       inProcess: string(member(args, "executor")) == "process",
                                        resultBytes: int(member(args, "bytes")) ?? 0)
+            // A retried task has one event per attempt: the last is the record, the others
+            // earlier attempts.
+            if let earlier = tasks[index], let e = earlier.record, e.attempt > t.record!.attempt {
+                retried.append(t.record!)
+                continue
+            } else if let earlier = tasks[index]?.record {
+                retried.append(earlier)
+            }
             tasks[index] = t
         }
         if let missing = tasks.firstIndex(where: { $0 == nil }) {
@@ -109,7 +119,8 @@ public enum SavedRun {
             throw fail("the recorded graph is not valid: \(error.issues.first.map(\.description) ?? "")")
         }
         return ExecutionTrace(graph: graph, workers: workers, records: tasks.map { $0!.record! },
-                              makespanNanos: nanos(member(meta, "makespan_us")), timed: bool(member(meta, "timed")) ?? true)
+                              makespanNanos: nanos(member(meta, "makespan_us")), timed: bool(member(meta, "timed")) ?? true,
+                              retriedAttempts: retried)
     }
 
     static func member(_ members: [JSONMember], _ key: String) -> JSONNode? {

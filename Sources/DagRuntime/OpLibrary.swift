@@ -1,5 +1,6 @@
 import DagCore
 import DagKernels
+import Glibc
 
 /// How an op runs: synchronously (on a pinned CPU worker, or on an IO thread when its
 /// class is `io`), or asynchronously on the IO executor (waits such as `sleep`).
@@ -70,6 +71,7 @@ public struct OpLibrary: Sendable {
             return .scalar(total)
         })
         lib.register("noop", .sync { _ in .nothing })
+        lib.register("fail", .sync(FailOp.run))
         lib.register("load_npy", .sync { i in .matrix(try NPY.read(path: i.resolve(i.args.string("path")!))) })
         lib.register("save_npy", .sync { i in
             try AtomicFile.write(NPY.encode(try i.matrix(0)), to: i.resolve(i.args.string("path")!))
@@ -106,6 +108,45 @@ public struct OpLibrary: Sendable {
     }()
 }
 
+/// The `fail` debugging op: fails the way its `how` argument says, for testing retries,
+/// isolation and failure handling. The crashing kinds run only in a worker process;
+/// `allocate` and `spin` succeed (with a scalar) unless a memory limit or timeout stops them.
+enum FailOp {
+    @Sendable static func run(_ i: OpInput) throws -> TaskValue {
+        let how = i.args.string("how") ?? "error"
+        if case .int(let n)? = i.args["fail_attempts"], i.attempt > n { return .nothing }
+        let inProcess = i.detached != nil
+        if !inProcess && ["abort", "segfault", "exit"].contains(how) {
+            throw OpError("fail how=\"\(how)\" would end dagrun itself: run it in a worker process (\"executor\": \"process\")")
+        }
+        switch how {
+        case "abort":
+            abort()
+        case "segfault":
+            UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = i.attempt
+            throw OpError("segfault did not fault")
+        case "exit":
+            exit(Int32(truncatingIfNeeded: i.args.int("status")))
+        case "allocate":
+            let bytes = i.args.int("bytes")
+            // Through Swift's allocator, as any Swift code would allocate.
+            var block = [UInt8](repeating: 1, count: max(bytes, 0))
+            block.withUnsafeMutableBytes { b in
+                var k = 0
+                while k < b.count { b[k] = UInt8(truncatingIfNeeded: k); k += 4096 }
+            }
+            return .scalar(Double(block[block.count / 2 &* (block.isEmpty ? 0 : 1)]))
+        case "spin":
+            let end = monotonicNanos() &+ UInt64(i.args.double("seconds") * 1e9)
+            var x: UInt64 = 0
+            while monotonicNanos() < end { x &+= 1 }
+            return .scalar(Double(x))
+        default:
+            throw OpError("failed on purpose (attempt \(i.attempt))")
+        }
+    }
+}
+
 /// One row per line, values separated by spaces, each in its shortest exact (round-trip) form.
 func formatMatrix(_ m: Matrix) -> String {
     var s = ""
@@ -122,12 +163,15 @@ func formatMatrix(_ m: Matrix) -> String {
 extension GraphBuilder {
     /// Adds a task that runs a Swift closure on the task's input values.
     ///
-    /// CPU closures run on a pinned worker; `class: .io` closures on an IO thread.
+    /// CPU closures run on a pinned worker thread; `class: .io` closures on an IO thread.
+    /// A closure cannot run in a worker process: under `RunOptions.cpuExecutor = .process`
+    /// give it `run: TaskRunPolicy(executor: .thread)` (retries apply as to any CPU task).
     @discardableResult
     public mutating func task(_ label: String, id: String? = nil, inputs: [TaskHandle] = [], class taskClass: TaskClass = .cpu,
+                              run runPolicy: TaskRunPolicy = .default,
                               file: String = #fileID, line: Int = #line,
                               _ body: @escaping @Sendable ([TaskValue]) throws -> TaskValue) -> TaskHandle {
-        addClosure(label: label, id: id, inputs: inputs, class: taskClass,
+        addClosure(label: label, id: id, inputs: inputs, class: taskClass, run: runPolicy,
                    body: ClosureBody(body: .sync { try body($0.inputs) }), file: file, line: line)
     }
 

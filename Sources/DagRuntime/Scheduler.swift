@@ -23,6 +23,15 @@ public struct RunOptions: Sendable {
     /// Record each task's start and end time (two clock reads per task) for traces,
     /// drawings and busy shares; off, a run records only what happened to each task.
     public var timing = true
+    /// Where CPU tasks that do not name an `executor` run (`dagrun run --cpu-executor`).
+    /// Validate the graph with the same default (`GraphFile.validate(_:defaultExecutor:)`,
+    /// `GraphBuilder.build(defaultExecutor:)`), so timeouts and memory limits are checked
+    /// against where the tasks will really run.
+    public var cpuExecutor: TaskRunPolicy.Executor = .thread
+    /// The dagrun binary that worker processes run (as `dagrun __worker ...`). nil: this
+    /// process's own executable (`/proc/self/exe`) when it is `dagrun`; an embedding
+    /// program that runs process tasks must set it to the path of the dagrun executable.
+    public var workerExecutable: String?
 
     /// Called every ``progressInterval`` seconds from the thread that started the run
     /// (never from a worker) while the run goes on; nil: no reports.
@@ -142,15 +151,36 @@ public final class Scheduler: Sendable {
         let cores = topology.cores
         let n = options.workers ?? cores.count
         guard n >= 1 else { throw RunSetupError(description: "--workers must be at least 1, got \(n)") }
-        if graph.hasRunPolicies {
-            // Declared and validated, but not yet enforced by this runtime: refuse rather than
-            // run a task without the isolation, timeout or retries its author asked for.
+        // Where each CPU task runs; IO tasks' timeouts and retries are not enforced here.
+        var inProcess = [Bool](repeating: false, count: options.cpuExecutor == .process || graph.hasRunPolicies ? graph.count : 0)
+        if !inProcess.isEmpty {
             for i in 0..<graph.count {
-                var p = graph.runPolicy(of: i)
-                p.cores = 1   // core groups are enforced (see `runGroupTask`)
-                guard !p.isDefault else { continue }
-                throw RunSetupError(description: "task '\(graph.ids[i])' declares executor, timeout, retries or max_memory, "
-                    + "which this build of dagrun validates but cannot enforce yet; remove them to run the graph")
+                let p = graph.runPolicy(of: i)
+                if graph.classes[i] == .io {
+                    if p.timeout != nil || p.retries > 0 {
+                        throw RunSetupError(description: "task '\(graph.ids[i])': timeout and retries of io tasks are not enforced "
+                            + "by this build of dagrun; remove them to run the graph")
+                    }
+                    continue
+                }
+                inProcess[i] = (p.executor ?? options.cpuExecutor) == .process && p.cores == 1   // groups run on threads
+                guard inProcess[i] else { continue }
+                if graph.table.body(of: i) is ClosureBody {
+                    throw RunSetupError(description: "task '\(graph.ids[i])' is a Swift closure, which cannot run in a worker "
+                        + "process (only ops of the standard library can); give it \"executor\": \"thread\"")
+                }
+                guard case .sync? = OpLibrary.standard[graph.op(of: i)] else {
+                    throw RunSetupError(description: "task '\(graph.ids[i])': op '\(graph.op(of: i))' is not a synchronous op of "
+                        + "the standard library, so it cannot run in a worker process")
+                }
+            }
+        }
+        var executable: String? = nil
+        if inProcess.contains(true) {
+            executable = options.workerExecutable ?? Self.selfIfDagrun()
+            guard executable != nil else {
+                throw RunSetupError(description: "process tasks need the dagrun executable to start worker processes: "
+                    + "set RunOptions.workerExecutable to its path")
             }
         }
         var bodies: [OpBody] = []
@@ -169,15 +199,25 @@ public final class Scheduler: Sendable {
         }
         BLAS.useSingleThread()
         let assigned = (0..<n).map { cores[$0 % cores.count] }
-        let run = Run(graph: graph, bodies: bodies, closures: closures, options: options, cores: assigned)
+        let run = Run(graph: graph, bodies: bodies, closures: closures, options: options, cores: assigned,
+                      inProcess: inProcess, workerExecutable: executable)
         options.logger.info("run started", metadata: [
             "graph": "\(graph.name ?? "graph")", "tasks": "\(graph.count)", "workers": "\(n)",
-            "policy": "\(options.policy.name)", "pin": "\(options.pin)"])
+            "policy": "\(options.policy.name)", "pin": "\(options.pin)", "cpu_executor": "\(options.cpuExecutor.rawValue)"])
         let report = run.execute(topology: topology)
         options.logger.info("run finished", metadata: [
             "makespan_s": "\(Double(report.trace.makespanNanos) * 1e-9)", "done": "\(report.count(.done))",
             "failed": "\(report.count(.failed))", "cancelled": "\(report.count(.cancelled))"])
         return report
+    }
+
+    /// `/proc/self/exe` when this process's executable is named `dagrun`.
+    static func selfIfDagrun() -> String? {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        let path = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return path.split(separator: "/").last == "dagrun" ? "/proc/self/exe" : nil
     }
 }
 
@@ -271,7 +311,23 @@ final class Run: @unchecked Sendable {
     let doneSignal: ConditionLock.Condition
     var done = false
 
-    init(graph: TaskGraph, bodies: [OpBody], closures: [Int32: OpBody], options: RunOptions, cores: [Core]) {
+    // Process workers and retries (nil/empty when the run has neither).
+    /// Per task: ``processTask`` (runs in a worker process), ``sharedResult`` (its matrices
+    /// go to shared memory: a process task reads them), ``retried`` (declares retries).
+    let taskFlags: UnsafeMutablePointer<UInt8>?
+    static let processTask: UInt8 = 1, sharedResult: UInt8 = 2, retried: UInt8 = 4
+    /// Attempts made so far per task (0 while the first runs); nil without retries.
+    let attempts: UnsafeMutablePointer<Int32>?
+    /// Each pinned worker thread's own worker process, touched only by that thread.
+    let processWorkers: UnsafeMutablePointer<ProcessWorker?>
+    let workerExecutable: String?
+    let sharedMatrices = SharedMatrixProvider()
+    /// Failed attempts that were retried, and warnings from worker processes (under failureLock).
+    var retriedAttempts: [ExecutionRecord] = []
+    var runWarnings: [String] = []
+
+    init(graph: TaskGraph, bodies: [OpBody], closures: [Int32: OpBody], options: RunOptions, cores: [Core],
+         inProcess: [Bool] = [], workerExecutable: String? = nil) {
         self.graph = graph
         self.bodies = bodies
         self.closures = closures
@@ -337,6 +393,41 @@ final class Run: @unchecked Sendable {
         view = PolicyView(graph: graph, producer: worker, resultBytes: resultBytes)
         doneSignal = doneLock.makeCondition()
         gateSignal = gateLock.makeCondition()
+        self.workerExecutable = workerExecutable
+        processWorkers = .allocate(capacity: cores.count)
+        processWorkers.initialize(repeating: nil, count: cores.count)
+        var flags: [UInt8] = []
+        var special = false, anyRetries = false
+        if inProcess.count == n && (inProcess.contains(true) || graph.hasRunPolicies) {
+            flags = [UInt8](repeating: 0, count: n)
+            for i in 0..<n {
+                if inProcess[i] {
+                    flags[i] |= Run.processTask
+                    for k in Int(graph.inputOffsets[i])..<Int(graph.inputOffsets[i + 1]) {
+                        let j = Int(graph.inputIndices[k])
+                        if !inProcess[j] { flags[j] |= Run.sharedResult }
+                    }
+                }
+                if graph.classes[i] == .cpu && graph.runPolicy(of: i).retries > 0 {
+                    flags[i] |= Run.retried
+                    anyRetries = true
+                }
+            }
+            special = flags.contains { $0 != 0 }
+        }
+        if special {
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: max(n, 1))
+            p.initialize(from: flags, count: n)
+            taskFlags = p
+        } else {
+            taskFlags = nil
+        }
+        if anyRetries {
+            attempts = .allocate(capacity: max(n, 1))
+            attempts!.initialize(repeating: 0, count: n)
+        } else {
+            attempts = nil
+        }
     }
 
     deinit {
@@ -358,6 +449,10 @@ final class Run: @unchecked Sendable {
         startTime.deallocate()
         endTime.deallocate()
         resultBytes.deallocate()
+        taskFlags?.deallocate()
+        attempts?.deallocate()
+        processWorkers.deinitialize(count: workerCount)
+        processWorkers.deallocate()
     }
 
     @inline(__always) func now() -> UInt64 { monotonicNanos() &- start }
@@ -392,12 +487,24 @@ final class Run: @unchecked Sendable {
                         pinned.set(w, "worker \(w) could not be pinned to core \(core.logicalIndex): \(error)")
                     }
                 }
+                // Start this worker's process before the gate when the run has process tasks:
+                // like thread creation and binding, a one-off cost of the pool (~30 ms), kept
+                // out of the makespan. If it fails, the first process task here tries again
+                // and reports why.
+                if let executable = workerExecutable {
+                    processWorkers[w] = try? ProcessWorker.start(executable: executable, core: core.logicalIndex, pin: options.pin)
+                    if let problem = processWorkers[w]?.bindError { failureLock.withLock { runWarnings.append(problem) } }
+                }
                 gateLock.withLock {
                     workersUp += 1
                     gateSignal.broadcast()
                     while !gateOpen { gateSignal.wait() }
                 }
                 workerLoop(Int32(w))
+                // The worker process dies with this thread anyway (PR_SET_PDEATHSIG); stop it
+                // cleanly first: it exits at end of stream, and is reaped here.
+                processWorkers[w]?.terminate(kill: false)
+                processWorkers[w] = nil
                 pinned.setCPU(w, threadCPUSeconds())
             })
         }
@@ -438,6 +545,7 @@ final class Run: @unchecked Sendable {
             options.logger.debug("worker \(w) on core \(cores[w].logicalIndex) (cpu \(cores[w].osIndex))",
                                  metadata: ["pinned": "\(options.pin && problem == nil)", "cpu_s": "\(pinned.cpu(w))"])
         }
+        warnings += runWarnings
         var results: [String: TaskValue] = [:]
         var records: [ExecutionRecord] = []
         records.reserveCapacity(n)
@@ -445,13 +553,15 @@ final class Run: @unchecked Sendable {
             let st: ExecutionRecord.Status = status[i] == 1 ? .done : status[i] == 2 ? .failed : .cancelled
             records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i],
                                            startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)],
+                                           attempt: attempts.map { Int($0[i]) + 1 } ?? 1,
+                                           inProcess: (taskFlags.map { $0[i] & Run.processTask != 0 } ?? false) && worker[i] >= 0,
                                            resultBytes: resultBytes[i]))
             if let v = values[i], options.keep == .all || (options.keep == .sinks && consumerOffsets[i] == consumerOffsets[i + 1]) {
                 results[graph.ids[i]] = v
             }
         }
         let trace = ExecutionTrace(graph: graph, workers: workerInfo, records: records, makespanNanos: makespan,
-                                   timed: options.timing)
+                                   timed: options.timing, retriedAttempts: retriedAttempts)
         let ordered = failures.sorted { (graph.index(of: $0.taskID) ?? 0) < (graph.index(of: $1.taskID) ?? 0) }
         return RunReport(trace: trace, failures: ordered, results: results, warnings: warnings)
     }
@@ -606,6 +716,10 @@ final class Run: @unchecked Sendable {
         }
         worker[i] = w
         let body = closures.isEmpty ? bodies[Int(opIndex[i])] : (closures[t] ?? bodies[Int(opIndex[i])])
+        if let taskFlags, taskFlags[i] != 0 {
+            return runSpecial(t, flags: taskFlags[i], body: body, worker: w, ready: ready, targets: targets,
+                              finishedHere: &finishedHere)
+        }
         guard case .sync(let f) = body else {
             if timing { endTime[i] = now() }
             return finish(t, .failed(OpError("an async op cannot run on a CPU worker")), ready: ready, targets: targets, worker: w)
@@ -625,6 +739,130 @@ final class Run: @unchecked Sendable {
         } catch {
             if timing { endTime[i] = now() }
             return finish(t, .failed(error), ready: ready, targets: targets, worker: w)
+        }
+    }
+
+    /// Runs a task that needs more than the fast path: in a worker process, with its result
+    /// in shared memory, or with retries left after a failure.
+    func runSpecial(_ t: Int32, flags: UInt8, body: OpBody, worker w: Int32, ready: UnsafeMutableBufferPointer<Int32>,
+                    targets: UnsafeMutableBufferPointer<Int32>, finishedHere: inout Int) -> Int32? {
+        let i = Int(t)
+        let outcome: Outcome
+        if flags & Run.processTask != 0 {
+            outcome = runInProcess(t, worker: w)
+        } else if case .sync(let f) = body {
+            let input = OpInput(run: self, task: t)
+            func call() throws -> TaskValue {
+                flags & Run.sharedResult != 0
+                    ? try Matrix.allocating(with: sharedMatrices) { () throws -> TaskValue in try f(input) }
+                    : try f(input)
+            }
+            do {
+                if let groups = groupCores, groups[i] > 1, workerCount > 1 {
+                    outcome = .done(try withWholeMachine(cores: Int(groups[i])) {
+                        if options.timing { startTime[i] = now() }
+                        return try call()
+                    })
+                } else {
+                    outcome = .done(try call())
+                }
+            } catch {
+                outcome = .failed(error)
+            }
+        } else {
+            outcome = .failed(OpError("an async op cannot run on a CPU worker"))
+        }
+        if options.timing { endTime[i] = now() }
+        if case .failed(let error) = outcome, flags & Run.retried != 0, let attempts,
+           Int(attempts[i]) < graph.runPolicy(of: i).retries {
+            scheduleRetry(t, after: error, worker: w)
+            finishedHere -= 1
+            return nil
+        }
+        return finish(t, outcome, ready: ready, targets: targets, worker: w)
+    }
+
+    /// Records a failed attempt of `t` and puts the task back on a worker's inbox after an
+    /// exponential backoff: 50 ms after the first failure, doubling each time, at most 10 s.
+    /// The wait holds no thread (it sleeps on the IO executor).
+    func scheduleRetry(_ t: Int32, after error: any Error, worker w: Int32) {
+        let i = Int(t)
+        let attempt = Int(attempts![i]) + 1
+        let record = ExecutionRecord(task: t, status: .failed, worker: w, cpu: cpu[i], startNanos: startTime[i],
+                                     endNanos: endTime[i], message: String(describing: error), attempt: attempt,
+                                     inProcess: taskFlags![i] & Run.processTask != 0)
+        failureLock.withLock { retriedAttempts.append(record) }
+        attempts![i] += 1
+        let delay = min(0.05 * Double(1 << min(attempt - 1, 20)), 10)
+        io.runAsync { [self] in
+            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            inboxes[Int(w)].put(t)
+            parker.notify(all: true)
+        }
+    }
+
+    /// Runs `t` in worker `w`'s own worker process (started on first use, and again after
+    /// one died), blocking this thread until the reply: the core runs the process meanwhile.
+    func runInProcess(_ t: Int32, worker w: Int32) -> Outcome {
+        let i = Int(t)
+        let me = Int(w)
+        let policy = graph.runPolicy(of: i)
+        if processWorkers[me] == nil {
+            do {
+                let started = try ProcessWorker.start(executable: workerExecutable!, core: cores[me].logicalIndex, pin: options.pin)
+                processWorkers[me] = started
+            } catch {
+                return .failed(OpError("cannot start a worker process: \(error)"))
+            }
+        }
+        let process = processWorkers[me]!
+        var request = FrameWriter()
+        var keepAlive: [SharedMemory] = []
+        request.str(graph.ids[i])
+        request.str(graph.op(of: i))
+        request.u32(UInt32(attempts.map { Int($0[i]) } ?? 0) + 1)
+        request.u64(UInt64(policy.maxMemory ?? 0))
+        request.str(options.baseDirectory)
+        let args = graph.args[i].values.sorted { $0.key < $1.key }
+        request.u32(UInt32(args.count))
+        for (name, value) in args {
+            request.str(name)
+            request.arg(value)
+        }
+        let first = Int(inputOffsets[i]), last = Int(inputOffsets[i + 1])
+        request.u32(UInt32(last - first))
+        do {
+            for k in first..<last {
+                let j = Int(inputIndices[k])
+                request.str(graph.ids[j])
+                try ProcessWorker.encodeValue(values[j] ?? .nothing, into: &request, keepAlive: &keepAlive)
+            }
+        } catch {
+            return .failed(OpError("cannot hand its inputs to a worker process: \(error)"))
+        }
+        let reply = process.run(request, timeout: policy.timeout)
+        withExtendedLifetime(keepAlive) {}
+        switch reply {
+        case .value(let v, let c):
+            cpu[i] = c
+            return .done(v)
+        case .failed(let message, let c):
+            cpu[i] = c
+            return .failed(OpError(message))
+        case .died(let how, let lastWords):
+            processWorkers[me] = nil
+            var message = "its worker process (pid \(process.pid)) \(how)"
+            if let lastWords {
+                message += ": \(lastWords)"
+            } else if let limit = policy.maxMemory, how.hasPrefix("killed") {
+                message += " (the task ran under max_memory \(formatBytes(limit)))"
+            }
+            return .failed(OpError(message + "; a new worker process takes its place"))
+        case .timedOut:
+            processWorkers[me] = nil
+            let seconds = policy.timeout ?? 0
+            return .failed(OpError("timed out after \(seconds) s: its worker process (pid \(process.pid)) was killed "
+                + "with SIGKILL; a new worker process takes its place"))
         }
     }
 
@@ -783,10 +1021,17 @@ final class Run: @unchecked Sendable {
         let input = OpInput(run: self, task: t)
         switch body {
         case .sync(let f):
+            // A result a process task reads is made in shared memory right away.
+            let shared = taskFlags.map { $0[Int(t)] & Run.sharedResult != 0 } ?? false
             io.runBlocking { [self] in
                 let begin = now()
                 let outcome: Outcome
-                do { outcome = .done(try f(input)) } catch { outcome = .failed(error) }
+                do {
+                    outcome = .done(shared ? try Matrix.allocating(with: sharedMatrices) { () throws -> TaskValue in try f(input) }
+                                           : try f(input))
+                } catch {
+                    outcome = .failed(error)
+                }
                 finishIO(t, outcome, begin: begin)
             }
         case .async(let f):

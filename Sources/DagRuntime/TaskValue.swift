@@ -49,32 +49,51 @@ extension TaskValue {
 /// arguments, and the directory that relative paths are resolved against.
 ///
 /// A view onto the run's arrays: building one allocates nothing, and an op that ignores
-/// its inputs (`noop`) never pays for them.
+/// its inputs (`noop`) never pays for them. In a worker process, where there is no run,
+/// it reads a ``DetachedTask`` decoded from the task frame instead.
 public struct OpInput: @unchecked Sendable {
     /// Unowned: an OpInput lives only while its run executes the task (no retain per task).
-    unowned(unsafe) let run: Run
-    /// The task's index in the graph.
+    /// nil in a worker process (then `detached` is set).
+    unowned(unsafe) let run: Run?
+    let detached: DetachedTask?
+    /// The task's index in the graph (0 in a worker process).
     public let task: Int32
 
     init(run: Run, task: Int32) {
         self.run = run
+        self.detached = nil
         self.task = task
     }
 
-    public var taskID: String { run.graph.ids[Int(task)] }
-    public var args: Args { run.graph.args[Int(task)] }
-    public var baseDirectory: String { run.options.baseDirectory }
+    init(_ detached: DetachedTask) {
+        self.run = nil
+        self.detached = detached
+        self.task = 0
+    }
 
-    public var inputCount: Int { Int(run.inputOffsets[Int(task) + 1] - run.inputOffsets[Int(task)]) }
+    public var taskID: String { detached?.taskID ?? run!.graph.ids[Int(task)] }
+    public var args: Args { detached?.args ?? run!.graph.args[Int(task)] }
+    public var baseDirectory: String { detached?.baseDirectory ?? run!.options.baseDirectory }
+    /// Which attempt this is: 1 for the first, 2 for the first retry (see `retries`).
+    public var attempt: Int { detached?.attempt ?? run!.attempts.map { Int($0[Int(task)]) + 1 } ?? 1 }
+
+    public var inputCount: Int {
+        if let detached { return detached.inputs.count }
+        return Int(run!.inputOffsets[Int(task) + 1] - run!.inputOffsets[Int(task)])
+    }
 
     /// Input `k`'s value.
     public func input(_ k: Int) -> TaskValue {
-        run.values[Int(run.inputIndices[Int(run.inputOffsets[Int(task)]) + k])] ?? .nothing
+        if let detached { return detached.inputs[k] }
+        let run = run!
+        return run.values[Int(run.inputIndices[Int(run.inputOffsets[Int(task)]) + k])] ?? .nothing
     }
 
     /// Input `k`'s task id.
     public func inputID(_ k: Int) -> String {
-        run.graph.ids[Int(run.inputIndices[Int(run.inputOffsets[Int(task)]) + k])]
+        if let detached { return detached.inputIDs[k] }
+        let run = run!
+        return run.graph.ids[Int(run.inputIndices[Int(run.inputOffsets[Int(task)]) + k])]
     }
 
     /// All input values, in order (allocates an array).
@@ -107,6 +126,25 @@ public struct OpInput: @unchecked Sendable {
             throw OpError("input '\(inputID(k))' is \(v), not LU factors; pass the result of a getrf task")
         }
         return f
+    }
+}
+
+/// A task as a worker process receives it: everything an op reads, without a run.
+final class DetachedTask: Sendable {
+    let taskID: String
+    let args: Args
+    let inputs: [TaskValue]
+    let inputIDs: [String]
+    let baseDirectory: String
+    let attempt: Int
+
+    init(taskID: String, args: Args, inputs: [TaskValue], inputIDs: [String], baseDirectory: String, attempt: Int) {
+        self.taskID = taskID
+        self.args = args
+        self.inputs = inputs
+        self.inputIDs = inputIDs
+        self.baseDirectory = baseDirectory
+        self.attempt = attempt
     }
 }
 

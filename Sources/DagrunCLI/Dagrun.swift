@@ -12,7 +12,8 @@ struct Dagrun: ParsableCommand {
         commandName: "dagrun",
         abstract: "Run task graphs of numeric (CPU) and IO tasks on worker threads pinned one per core.",
         discussion: "Exit codes: 0 success, 1 a task failed, 2 bad usage or an invalid graph.",
-        subcommands: [Run.self, Validate.self, Dot.self, Explain.self, Gen.self, Topology.self, Ops.self, Policies.self, Schema.self])
+        subcommands: [Run.self, Validate.self, Dot.self, Explain.self, Gen.self, Topology.self, Ops.self, Policies.self,
+                      Schema.self, Worker.self])
 
     /// Parses and runs a subcommand, mapping argument errors to exit code 2.
     static func main() {
@@ -23,6 +24,13 @@ struct Dagrun: ParsableCommand {
         // and frees several tens of MB of transient columns; reuse cut its page faults and
         // kernel time here. Only the command-line tool sets this; embedders keep their own.
         _ = dagrun_malloc_keep_large_blocks(32 << 20)  // glibc's largest mmap threshold on 64-bit
+        // Stay interruptible: a parent may start us with these blocked (test harnesses and
+        // supervisors do), and every thread of a run inherits the mask. Interrupting a run
+        // ends the process, and its worker processes with it (PR_SET_PDEATHSIG).
+        var interrupts = sigset_t()
+        sigemptyset(&interrupts)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&interrupts, s) }
+        pthread_sigmask(SIG_UNBLOCK, &interrupts, nil)
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -89,12 +97,12 @@ struct IngestTimes {
     var load = 0.0, validate = 0.0, loadCPU = 0.0, validateCPU = 0.0
 }
 
-func loadGraph(_ path: String) throws -> (graph: TaskGraph, times: IngestTimes) {
+func loadGraph(_ path: String, defaultExecutor: TaskRunPolicy.Executor = .thread) throws -> (graph: TaskGraph, times: IngestTimes) {
     let t0 = Clock.seconds(), c0 = Clock.threadCPUSeconds()
     do {
         let decoded = try GraphFile.decode(path: path)
         let t1 = Clock.seconds(), c1 = Clock.threadCPUSeconds()
-        let graph = try GraphFile.validate(decoded)
+        let graph = try GraphFile.validate(decoded, defaultExecutor: defaultExecutor)
         let times = IngestTimes(load: t1 - t0, validate: Clock.seconds() - t1,
                                 loadCPU: c1 - c0, validateCPU: Clock.threadCPUSeconds() - c1)
         return (graph, times)
@@ -144,11 +152,14 @@ struct Validate: ParsableCommand {
     @Argument(help: "Graph files (JSON, format version 1).")
     var files: [String]
 
+    @Option(help: "Validate as `dagrun run --cpu-executor` would run them: thread or process.")
+    var cpuExecutor: TaskRunPolicy.Executor = .thread
+
     func run() throws {
         var bad = false
         for file in files {
             do {
-                let (graph, _) = try loadGraph(file)
+                let (graph, _) = try loadGraph(file, defaultExecutor: cpuExecutor)
                 let path = graph.criticalPath.map { graph.ids[Int($0)] }
                 let shown = path.count > 8 ? path.prefix(4).joined(separator: " -> ") + " -> ... -> " + path.last! : path.joined(separator: " -> ")
                 print("\(file): ok: \(graph.count) tasks, \(graph.edgeCount) edges; critical path \(formatSeconds(graph.criticalPathCost)) estimated (\(shown))")

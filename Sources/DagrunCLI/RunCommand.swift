@@ -44,6 +44,9 @@ struct Run: ParsableCommand {
     @Option(help: "Kernels for gemm, gemv, potrf and axpy: openblas, or reference (blocked plain Swift, to cross-check).")
     var kernels: KernelSet = .openblas
 
+    @Option(help: "Where CPU tasks without an \"executor\" run: thread (a pinned worker thread) or process (a pinned worker process: isolation, timeout, max_memory).")
+    var cpuExecutor: TaskRunPolicy.Executor = .thread
+
     @Flag(help: "Do not time each task (saves two clock reads per task; no per-task times in --dot, --trace or busy shares).")
     var noTiming = false
 
@@ -67,7 +70,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let (graph, ingest) = try loadGraph(file)
+        let (graph, ingest) = try loadGraph(file, defaultExecutor: cpuExecutor)
         let topology: HardwareTopology
         do { topology = try HardwareTopology.host() } catch {
             printError("error: cannot read this machine's topology: \(error)")
@@ -78,6 +81,8 @@ struct Run: ParsableCommand {
         options.keep = .none
         options.policy = try PolicyRegistry.policy(named: policy)
         options.timing = !noTiming
+        options.cpuExecutor = cpuExecutor
+        options.workerExecutable = "/proc/self/exe"   // worker processes run this very binary
         let cores = topology.cores.count
         if let workers, workers > cores, !quiet {
             printError("note: \(workers) workers on \(cores) cores: workers share cores round-robin")
@@ -126,6 +131,31 @@ struct Run: ParsableCommand {
             print(summary == .json ? s.json() : s.text(), terminator: "")
         }
         if !report.succeeded { throw ExitWith.taskFailed }
+    }
+}
+
+extension TaskRunPolicy.Executor: ExpressibleByArgument {}
+
+/// `dagrun __worker`: a worker process, started by `dagrun run` itself (never by hand).
+struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "__worker", abstract: "Internal: a worker process of dagrun run (started by dagrun itself).",
+        shouldDisplay: false)
+
+    @Option(help: "The socket descriptor to dagrun.")
+    var socket: Int32
+
+    @Option(help: "hwloc logical index of the core to bind to.")
+    var core: Int
+
+    @Option(help: "The pid of the dagrun process that started this worker.")
+    var parent: Int32
+
+    @Flag(help: "Do not bind to the core.")
+    var noPin = false
+
+    func run() throws {
+        WorkerProcess.main(socket: socket, core: core, pin: !noPin, parent: parent)
     }
 }
 

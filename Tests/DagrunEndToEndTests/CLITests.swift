@@ -43,7 +43,10 @@ import Testing
         #expect(dot.hasPrefix("digraph ") && dot.contains("core "))
         let trace = try jsonObject(try String(contentsOfFile: "\(dir)/trace.json", encoding: .utf8))
         let events = try #require(trace["traceEvents"] as? [[String: Any]])
-        #expect(events.filter { $0["ph"] as? String == "X" }.count == tasks)
+        // One event per attempt: every task's first, and retries' later ones.
+        let attempts = events.filter { $0["ph"] as? String == "X" }.map { ($0["args"] as? [String: Any])?["attempt"] as? Int }
+        #expect(attempts.filter { $0 == 1 }.count == tasks)
+        #expect(attempts.allSatisfy { $0 != nil })
     }
 
     @Test func textSummaryNamesWhatHappened() throws {

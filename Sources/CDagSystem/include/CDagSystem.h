@@ -4,6 +4,7 @@
 #define CDAGSYSTEM_H
 
 #include <spawn.h>
+#include <stddef.h>
 
 /// pthread_setname_np on the calling thread (names longer than 15 bytes are cut).
 int dagrun_set_thread_name(const char *name);
@@ -20,5 +21,48 @@ int dagrun_malloc_keep_large_blocks(int bytes);
 
 /// Asks the CPU to bring the cache line at `address` closer (no effect on results).
 static inline void dagrun_prefetch(const void *address) { __builtin_prefetch(address, 1, 3); }
+
+// Process workers (see DagRuntime/WorkerProtocol.swift).
+
+/// memfd_create(name, MFD_CLOEXEC): anonymous shared memory, nothing on disk. -1 and errno on failure.
+int dagrun_memfd_create(const char *name);
+
+/// socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC): fds[0] and fds[1]. 0 or -1 and errno.
+int dagrun_socketpair_cloexec(int fds[2]);
+
+/// pipe2(fds, O_CLOEXEC). 0 or -1 and errno.
+int dagrun_pipe_cloexec(int fds[2]);
+
+/// prctl(PR_SET_PDEATHSIG, signal): the kernel sends `signal` to the calling process when
+/// the thread that created it exits. 0 or -1 and errno.
+int dagrun_set_parent_death_signal(int signal);
+
+/// Sends all `length` bytes of `buffer` on a stream socket with sendmsg, the `count` file
+/// descriptors of `fds` attached (SCM_RIGHTS) to the first byte. Retries EINTR and short
+/// writes; MSG_NOSIGNAL (a closed peer gives EPIPE, not SIGPIPE). 0 or -1 and errno.
+int dagrun_send_with_fds(int socket, const void *buffer, size_t length, const int *fds, int count);
+
+/// One recvmsg of at most `length` bytes into `buffer`; file descriptors that arrive with
+/// them (SCM_RIGHTS, received close-on-exec) go to `fds` (at most `capacity`; extra ones are
+/// closed) and their number to `*received`. Returns the byte count (0 at end of stream) or
+/// -1 and errno; retries EINTR. Sets `*truncated` when the kernel cut the descriptors.
+long dagrun_recv_with_fds(int socket, void *buffer, size_t length, int *fds, int capacity, int *received,
+                          int *truncated);
+
+/// The signal's abbreviation without "SIG" (sigabbrev_np, glibc >= 2.32), or NULL.
+const char *dagrun_signal_abbreviation(int signal);
+
+/// Installs handlers for the fatal signals (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGABRT,
+/// SIGFPE) on an alternate stack. A handler writes the armed "last words" (if any, and
+/// only when errno is ENOMEM at the time of the signal: an allocation failed) to the armed
+/// descriptor, then re-raises the signal with its default action, so the process still
+/// dies of it. Returns 0, or -1 and errno.
+int dagrun_last_words_install(void);
+
+/// Arms the last words: `length` bytes (at most 4096, copied) to write to `fd`.
+void dagrun_last_words_arm(int fd, const void *bytes, size_t length);
+
+/// Disarms them.
+void dagrun_last_words_disarm(void);
 
 #endif
