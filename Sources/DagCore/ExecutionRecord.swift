@@ -16,9 +16,12 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var endNanos: UInt64
     /// Why it failed or was cancelled.
     public var message: String?
+    /// Which attempt this record describes, 1-based: the one that succeeded, or the last
+    /// one that failed (a task with `retries` may run several); 0 for a task that never ran.
+    public var attempt: UInt8
 
     public init(task: Int32, status: Status, worker: Int32, cpu: Int32, startNanos: UInt64,
-                endNanos: UInt64, message: String? = nil) {
+                endNanos: UInt64, message: String? = nil, attempt: UInt8 = 1) {
         self.task = task
         self.status = status
         self.worker = worker
@@ -26,6 +29,7 @@ public struct ExecutionRecord: Sendable, Hashable {
         self.startNanos = startNanos
         self.endNanos = endNanos
         self.message = message
+        self.attempt = attempt
     }
 
     public var durationNanos: UInt64 { endNanos >= startNanos ? endNanos - startNanos : 0 }
