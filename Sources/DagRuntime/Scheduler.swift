@@ -15,6 +15,9 @@ public struct RunOptions: Sendable {
     public var baseDirectory: String = ""
     /// Threads that run blocking IO ops (file reads and writes, external commands). They hold no core.
     public var ioThreads: Int = 8
+    /// IO tasks in flight at once (running an attempt or waiting to retry); the others wait
+    /// for a slot, holding no thread. nil: ``RunOptions/defaultIOConcurrency``.
+    public var ioConcurrency: Int?
     /// Which results stay in ``RunReport/results`` after the run.
     public var keep: KeepResults = .sinks
     /// The scheduling policy (see ``PolicyRegistry``).
@@ -24,6 +27,19 @@ public struct RunOptions: Sendable {
     public var timing = true
 
     public enum KeepResults: Sendable { case none, sinks, all }
+
+    /// The default bound on IO tasks in flight: a quarter of the soft open-file limit
+    /// (`RLIMIT_NOFILE`), at least 64. An IO task in flight holds at most three descriptors
+    /// (an external command's two capture files and its spawn, a socket, a temporary file),
+    /// so the default leaves a quarter of the descriptors to the rest of the process and
+    /// never fails with EMFILE; waits hold none, so a higher `--io-concurrency` is fine for
+    /// graphs of sleeps and downloads. (1024 soft, Debian's usual, gives 256; 20,000 gives 5,000.)
+    public static var defaultIOConcurrency: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 256 }
+        let soft = UInt64(limit.rlim_cur)   // RLIM_INFINITY is UInt64.max: capped below
+        return max(64, Int(min(soft, 1 << 24) / 4))
+    }
 
     public init(workers: Int? = nil, baseDirectory: String = "") {
         self.workers = workers
@@ -106,12 +122,24 @@ public final class Scheduler: Sendable {
         let cores = topology.cores
         let n = options.workers ?? cores.count
         guard n >= 1 else { throw RunSetupError(description: "--workers must be at least 1, got \(n)") }
+        if let c = options.ioConcurrency, c < 1 {
+            throw RunSetupError(description: "--io-concurrency must be at least 1, got \(c)")
+        }
         if graph.hasRunPolicies {
-            // Declared and validated, but not yet enforced by this runtime: refuse rather than
-            // run a task without the isolation, timeout or retries its author asked for.
-            for i in 0..<graph.count where !graph.runPolicy(of: i).isDefault {
-                throw RunSetupError(description: "task '\(graph.ids[i])' declares executor, timeout, retries or max_memory, "
-                    + "which this build of dagrun validates but cannot enforce yet; remove them to run the graph")
+            // IO tasks honour timeout and retries (the IO executor). What is not enforced yet
+            // (worker processes, memory limits, retries of CPU tasks) is refused rather than
+            // run without the isolation or retries its author asked for.
+            for i in 0..<graph.count {
+                let p = graph.runPolicy(of: i)
+                let unsupported = graph.classes[i] == .io
+                    ? p.executor != nil || p.maxMemory != nil
+                    : !p.isDefault
+                if unsupported {
+                    throw RunSetupError(description: "task '\(graph.ids[i])' declares "
+                        + (graph.classes[i] == .io ? "executor or max_memory" : "executor, timeout, retries or max_memory")
+                        + ", which this build of dagrun validates but cannot enforce yet for \(graph.classes[i].rawValue) tasks "
+                        + "(IO tasks honour timeout and retries); remove them to run the graph")
+                }
             }
         }
         var bodies: [OpBody] = []
@@ -179,6 +207,8 @@ final class Run: @unchecked Sendable {
     let startTime: UnsafeMutablePointer<UInt64>
     let endTime: UnsafeMutablePointer<UInt64>
     let resultBytes: UnsafeMutablePointer<Int>
+    /// The attempt each IO task ended on (1-based); 1 for CPU tasks.
+    let attempts: UnsafeMutablePointer<UInt8>
 
     let deques: [WorkStealingDeque]
     /// Tasks handed over by IO threads; any idle worker may take them.
@@ -192,6 +222,8 @@ final class Run: @unchecked Sendable {
     let finished = Atomic<Int>(0)
     let stop = Atomic<Bool>(false)
     let io: IOExecutor
+    /// Bounds the IO tasks in flight (``RunOptions/ioConcurrency``).
+    let ioGate: IOGate
     let view: PolicyView
     /// When the workers were released (all started and pinned): time zero of the run's
     /// records and of its makespan. Written before the release, read after it.
@@ -243,6 +275,8 @@ final class Run: @unchecked Sendable {
         startTime = .allocate(capacity: max(n, 1))
         endTime = .allocate(capacity: max(n, 1))
         resultBytes = .allocate(capacity: max(n, 1))
+        attempts = .allocate(capacity: max(n, 1))
+        attempts.initialize(repeating: 1, count: max(n, 1))
         for i in 0..<n {
             isIO[i] = graph.classes[i] == .io
             (pending + i).initialize(to: Atomic(graph.inputOffsets[i + 1] - graph.inputOffsets[i]))
@@ -264,6 +298,7 @@ final class Run: @unchecked Sendable {
         for i in 0..<n { widest = max(widest, Int(graph.consumerOffsets[i + 1] - graph.consumerOffsets[i])) }
         maxOutDegree = widest
         io = IOExecutor(threads: max(1, options.ioThreads))
+        ioGate = IOGate(limit: options.ioConcurrency ?? RunOptions.defaultIOConcurrency)
         view = PolicyView(graph: graph, producer: worker, resultBytes: resultBytes)
         doneSignal = doneLock.makeCondition()
         gateSignal = gateLock.makeCondition()
@@ -288,6 +323,7 @@ final class Run: @unchecked Sendable {
         startTime.deallocate()
         endTime.deallocate()
         resultBytes.deallocate()
+        attempts.deallocate()
     }
 
     @inline(__always) func now() -> UInt64 { monotonicNanos() &- start }
@@ -361,7 +397,8 @@ final class Run: @unchecked Sendable {
         for i in 0..<n {
             let st: ExecutionRecord.Status = status[i] == 1 ? .done : status[i] == 2 ? .failed : .cancelled
             records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i],
-                                           startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)]))
+                                           startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)],
+                                           attempt: st == .cancelled ? 0 : attempts[i]))
             if let v = values[i], options.keep == .all || (options.keep == .sinks && consumerOffsets[i] == consumerOffsets[i + 1]) {
                 results[graph.ids[i]] = v
             }
@@ -470,7 +507,7 @@ final class Run: @unchecked Sendable {
     }
 
     /// How a task ended.
-    enum Outcome {
+    enum Outcome: Sendable {
         case done(TaskValue)
         case failed(any Error)
         case cancelled
@@ -614,33 +651,20 @@ final class Run: @unchecked Sendable {
 
     // MARK: IO
 
+    /// An IO task is ready: it starts if fewer than `ioConcurrency` are in flight, or waits
+    /// for a slot (see `IOTasks.swift`).
     func dispatchIO(_ t: Int32) {
-        let body = closures[t] ?? bodies[Int(opIndex[Int(t)])]
-        let input = OpInput(run: self, task: t)
-        switch body {
-        case .sync(let f):
-            io.runBlocking { [self] in
-                let begin = now()
-                let outcome: Outcome
-                do { outcome = .done(try f(input)) } catch { outcome = .failed(error) }
-                finishIO(t, outcome, begin: begin)
-            }
-        case .async(let f):
-            io.runAsync { [self] in
-                let begin = now()
-                let outcome: Outcome
-                do { outcome = .done(try await f(input)) } catch { outcome = .failed(error) }
-                finishIO(t, outcome, begin: begin)
-            }
-        }
+        if ioGate.admit(t) { startIO(t) }
     }
 
-    /// An IO task finished on an IO thread: record it and hand ready CPU tasks to workers.
+    /// An IO task finished on an IO thread: record it, give its slot to the next waiting IO
+    /// task, and hand ready CPU tasks to workers.
     func finishIO(_ t: Int32, _ outcome: Outcome, begin: UInt64) {
         let i = Int(t)
         startTime[i] = begin
         endTime[i] = now()
         worker[i] = -1
+        if let next = ioGate.release() { startIO(next) }
         handOver(t, outcome)
     }
 

@@ -9,6 +9,8 @@ public enum TaskValue: Sendable, CustomStringConvertible {
     case matrix(Matrix)
     case scalar(Double)
     case text(String)
+    /// Raw bytes (`read_bytes`, `http_get` with `as: bytes`).
+    case bytes([UInt8])
     case nothing
     /// Anything a Swift closure returns, boxed (see ``CustomValue``).
     case custom(CustomValue)
@@ -18,6 +20,7 @@ public enum TaskValue: Sendable, CustomStringConvertible {
         case .matrix(let m): "matrix \(m.rows)x\(m.cols)"
         case .scalar(let v): "scalar \(v)"
         case .text(let s): "text (\(s.utf8.count) bytes)"
+        case .bytes(let b): "\(b.count) bytes"
         case .nothing: "nothing"
         case .custom(let v): "\(type(of: v.value))"
         }
@@ -26,6 +29,7 @@ public enum TaskValue: Sendable, CustomStringConvertible {
     public var matrix: Matrix? { if case .matrix(let m) = self { m } else { nil } }
     public var scalar: Double? { if case .scalar(let v) = self { v } else { nil } }
     public var text: String? { if case .text(let s) = self { s } else { nil } }
+    public var bytes: [UInt8]? { if case .bytes(let b) = self { b } else { nil } }
 }
 
 /// A closure's own result type, boxed: keeps ``TaskValue`` two words wide, so the
@@ -51,10 +55,20 @@ public struct OpInput: @unchecked Sendable {
     unowned(unsafe) let run: Run
     /// The task's index in the graph.
     public let task: Int32
+    /// Set for an IO attempt that can be stopped (a timeout): blocking ops poll it between
+    /// chunks and register how to stop what they wait for (an external command's kill).
+    public let cancellation: CancelToken?
 
-    init(run: Run, task: Int32) {
+    init(run: Run, task: Int32, cancellation: CancelToken? = nil) {
         self.run = run
         self.task = task
+        self.cancellation = cancellation
+    }
+
+    /// Throws when this attempt was stopped (its timeout passed): long blocking ops call it
+    /// between chunks of work.
+    public func checkCancelled() throws(OpError) {
+        if let c = cancellation, c.isCancelled { throw OpError("stopped: \(c.reason)") }
     }
 
     public var taskID: String { run.graph.ids[Int(task)] }

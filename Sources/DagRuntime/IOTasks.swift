@@ -1,0 +1,129 @@
+import DagCore
+
+/// IO tasks: admission, attempts, timeouts and retries.
+///
+/// ## The executor, and why not SwiftNIO
+/// IO tasks run on Swift concurrency with two executors of dagrun's own
+/// (``IOExecutor``), never on the pinned CPU workers or the global cooperative pool:
+/// - **waits** (`sleep`, `http_get`, async closures, timeouts, retry delays) are tasks
+///   whose executor preference is ``IOExecutor/waits``, two threads for the process. A
+///   waiting task is a suspended continuation (a few hundred bytes), not a thread: 10,000
+///   pending `sleep 0.1` tasks finish in about 0.15 s of wall time with the process at
+///   about a dozen threads in all (`Benchmarks/run-io-bench`; Python's asyncio gathering
+///   the same sleeps takes about as long on one thread). Sockets wait in one epoll
+///   ``Reactor`` thread.
+/// - **blocking calls** (file reads and writes, external commands, name lookups) run on the
+///   run's blocking pool (``RunOptions/ioThreads``, 8 by default), which a waiting task
+///   hops onto and back from.
+///
+/// SwiftNIO (with AsyncHTTPClient) would give the same shape, an event loop per core with
+/// blocking work offloaded to a thread pool, but adds swift-nio, swift-nio-ssl (BoringSSL)
+/// and their dependencies to every clean build (several minutes on this 2-core machine)
+/// for what dagrun needs: plain-HTTP GETs and timers. The waits here cost no more threads
+/// than NIO's event loops would (2 + 1 reactor vs one loop per core), so dagrun keeps to
+/// the standard library; the price is no TLS: `http_get` takes http:// URLs only.
+///
+/// ## Bounded concurrency
+/// At most ``RunOptions/ioConcurrency`` IO tasks are in flight; the rest wait in an
+/// ``IOGate`` queue (an `Int32` each, no thread, no task object).
+///
+/// ## Timeouts and retries
+/// A task's `timeout` bounds each attempt: async ops are cancelled (a sleep ends, a socket
+/// wait is abandoned and the socket closed), blocking ops get their ``CancelToken``
+/// cancelled (file ops stop at the next chunk of 1 MiB, an external command's process
+/// group is killed with SIGKILL). The attempt fails with "timed out after T s" once it has
+/// actually stopped. After a failed attempt, `retries` more are made, the k-th after a
+/// delay of 0.1 s × 2^(k−1), capped at 10 s, times a uniform jitter in [0.5, 1]
+/// (``retryDelay(afterAttempt:jitter:)``); the delay holds no thread. The record keeps
+/// the attempt it ended on (``ExecutionRecord/attempt``), and the failure of the last
+/// attempt says how many were made.
+extension Run {
+    func startIO(_ t: Int32) {
+        let body = closures[t] ?? bodies[Int(opIndex[Int(t)])]
+        let policy = graph.hasRunPolicies ? graph.runPolicy(of: Int(t)) : .default
+        if policy.timeout == nil && policy.retries == 0, case .sync(let f) = body {
+            // One attempt that nothing stops: straight onto the blocking pool.
+            let input = OpInput(run: self, task: t)
+            io.runBlocking { [self] in
+                let begin = now()
+                let outcome: Outcome
+                do { outcome = .done(try f(input)) } catch { outcome = .failed(error) }
+                finishIO(t, outcome, begin: begin)
+            }
+            return
+        }
+        IOExecutor.waits.runAsync { [self] in
+            let begin = now()
+            let outcome = await attemptIO(t, body, policy)
+            finishIO(t, outcome, begin: begin)
+        }
+    }
+
+    /// Runs attempts until one succeeds or `retries + 1` have failed.
+    func attemptIO(_ t: Int32, _ body: OpBody, _ policy: TaskRunPolicy) async -> Outcome {
+        let tries = policy.retries + 1
+        var attempt = 1
+        while true {
+            let result = await oneAttempt(t, body, timeout: policy.timeout)
+            switch result {
+            case .success(let value):
+                attempts[Int(t)] = UInt8(min(attempt, 255))
+                return .done(value)
+            case .failure(let error):
+                if attempt >= tries {
+                    attempts[Int(t)] = UInt8(min(attempt, 255))
+                    return .failed(tries > 1 ? OpError("\(error) (gave up after \(attempt) attempts)") : error)
+                }
+                try? await Task.sleep(nanoseconds: UInt64(retryDelay(afterAttempt: attempt) * 1e9))
+                attempt += 1
+            }
+        }
+    }
+
+    private enum Race: Sendable {
+        case finished(Result<TaskValue, any Error>)
+        case timer
+    }
+
+    /// One attempt, stopped after `timeout` seconds if it has not finished.
+    func oneAttempt(_ t: Int32, _ body: OpBody, timeout: Double?) async -> Result<TaskValue, any Error> {
+        guard let timeout else { return await perform(body, OpInput(run: self, task: t)) }
+        let token = CancelToken()
+        let input = OpInput(run: self, task: t, cancellation: token)
+        return await withTaskGroup(of: Race.self) { group in
+            group.addTask { await .finished(self.perform(body, input)) }
+            group.addTask {
+                try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                return .timer
+            }
+            let first = await group.next()!
+            if case .finished(let result) = first {
+                group.cancelAll()
+                return result
+            }
+            let why = "timed out after \(timeout) s"
+            token.cancel(reason: why)
+            group.cancelAll()
+            _ = await group.next()   // the attempt has stopped: nothing of it outlives the task
+            return .failure(OpError(why))
+        }
+    }
+
+    func perform(_ body: OpBody, _ input: OpInput) async -> Result<TaskValue, any Error> {
+        switch body {
+        case .async(let f):
+            do { return .success(try await f(input)) } catch { return .failure(error) }
+        case .sync(let f):
+            let token = input.cancellation
+            do {
+                return .success(try await withTaskCancellationHandler {
+                    try await io.run { try f(input) }
+                } onCancel: {
+                    token?.cancel(reason: "the attempt was cancelled")
+                })
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+}
