@@ -28,3 +28,35 @@ int dagrun_mkostemp_cloexec(char *path_template) {
 int dagrun_malloc_keep_large_blocks(int bytes) {
     return mallopt(M_MMAP_THRESHOLD, bytes) && mallopt(M_TRIM_THRESHOLD, bytes);
 }
+
+#include <sys/epoll.h>
+
+int dagrun_epoll_create(void) {
+    return epoll_create1(EPOLL_CLOEXEC);
+}
+
+int dagrun_epoll_arm(int epoll, int fd, int writable, int add) {
+    struct epoll_event event = {0};
+    event.events = (writable ? EPOLLOUT : EPOLLIN) | EPOLLONESHOT | EPOLLRDHUP;
+    event.data.fd = fd;
+    return epoll_ctl(epoll, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
+}
+
+int dagrun_epoll_disarm(int epoll, int fd) {
+    struct epoll_event event = {0};
+    event.data.fd = fd;
+    return epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event);
+}
+
+int dagrun_epoll_remove(int epoll, int fd) {
+    struct epoll_event event = {0};
+    return epoll_ctl(epoll, EPOLL_CTL_DEL, fd, &event);
+}
+
+int dagrun_epoll_wait(int epoll, int *fds, int capacity) {
+    struct epoll_event events[64];
+    if (capacity > 64) capacity = 64;
+    int n = epoll_wait(epoll, events, capacity, -1);
+    for (int i = 0; i < n; i++) fds[i] = events[i].data.fd;
+    return n;
+}

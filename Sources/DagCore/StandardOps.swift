@@ -16,7 +16,7 @@ enum StandardOps {
     static var all: [OpSignature] {
         [random, fill("zeros", "A matrix of zeros."), fill("ones", "A matrix of ones."), eye,
          gemm, add, scale, sum, noop,
-         loadNPY, saveNPY, readText, writeText, sleep, exec]
+         loadNPY, saveNPY, readText, writeText, sleep, exec] + IOOps.all
     }
 
     // MARK: Argument helpers
@@ -219,6 +219,7 @@ enum StandardOps {
             ParamSpec("cwd", .string, doc: "working directory (default: the graph file's directory)"),
             ParamSpec("stdout", .string, doc: "file to capture standard output into (written atomically)"),
             ParamSpec("stderr", .string, doc: "file to capture standard error into (written atomically)"),
+            ParamSpec("env", .keyValues, doc: "variables to set or override in the inherited environment"),
         ],
         inputs: .orderingOnly, shape: { _ in .text }, cost: { _, _ in 5e-3 })
 }

@@ -71,11 +71,11 @@ public struct OpLibrary: Sendable {
         lib.register("noop", .sync { _ in .nothing })
         lib.register("load_npy", .sync { i in .matrix(try NPY.read(path: i.resolve(i.args.string("path")!))) })
         lib.register("save_npy", .sync { i in
-            try AtomicFile.write(NPY.encode(try i.matrix(0)), to: i.resolve(i.args.string("path")!))
+            try AtomicFile.write(NPY.encode(try i.matrix(0)), to: i.resolve(i.args.string("path")!), cancellation: i.cancellation)
             return .nothing
         })
         lib.register("read_text", .sync { i in
-            .text(try AtomicFile.readText(i.resolve(i.args.string("path")!)))
+            .text(try AtomicFile.readText(i.resolve(i.args.string("path")!), cancellation: i.cancellation))
         })
         lib.register("write_text", .sync { i in
             let text: String
@@ -86,7 +86,7 @@ public struct OpLibrary: Sendable {
             case .matrix(let m)?: text = formatMatrix(m)
             case let other?: throw OpError("input '\(i.inputID(0))' is \(other); write_text needs text, a scalar or a matrix")
             }
-            try AtomicFile.write(Array(text.utf8), to: i.resolve(i.args.string("path")!))
+            try AtomicFile.write(Array(text.utf8), to: i.resolve(i.args.string("path")!), cancellation: i.cancellation)
             return .nothing
         })
         lib.register("sleep", .async { i in
@@ -95,12 +95,14 @@ public struct OpLibrary: Sendable {
         })
         lib.register("exec", .sync { i in
             let cwd = i.args.string("cwd").map(i.resolve) ?? i.baseDirectory
-            let result = try ExternalCommand.run(argv: i.args.strings("argv")!, cwd: cwd.isEmpty ? nil : cwd)
+            let result = try ExternalCommand.run(argv: i.args.strings("argv")!, cwd: cwd.isEmpty ? nil : cwd,
+                                                 env: i.args.strings("env") ?? [], cancellation: i.cancellation)
             if let out = i.args.string("stdout") { try AtomicFile.write(result.stdout, to: i.resolve(out)) }
             if let err = i.args.string("stderr") { try AtomicFile.write(result.stderr, to: i.resolve(err)) }
             try result.check()
             return .text(String(decoding: result.stdout, as: UTF8.self))
         })
+        registerIOOps(&lib)
         return lib
     }()
 }

@@ -18,4 +18,16 @@ int dagrun_mkostemp_cloexec(char *path_template);
 /// (mallopt M_MMAP_THRESHOLD and M_TRIM_THRESHOLD set to `bytes`). Returns 1 on success.
 int dagrun_malloc_keep_large_blocks(int bytes);
 
+/// epoll for the IO executor's socket reactor, over plain ints (struct epoll_event is
+/// packed on x86-64, which Swift does not import field by field).
+/// A close-on-exec epoll descriptor, or -1.
+int dagrun_epoll_create(void);
+/// Arms `fd` once (EPOLLONESHOT) for reading (`writable` 0) or writing; `add` 1 the first time.
+int dagrun_epoll_arm(int epoll, int fd, int writable, int add);
+/// Disarms `fd` (it stays registered); removes it with `dagrun_epoll_remove`.
+int dagrun_epoll_disarm(int epoll, int fd);
+int dagrun_epoll_remove(int epoll, int fd);
+/// Waits (forever) for events; writes up to `capacity` ready descriptors to `fds`; returns how many, or -1.
+int dagrun_epoll_wait(int epoll, int *fds, int capacity);
+
 #endif
