@@ -42,11 +42,11 @@ public struct GraphBuilder: Sendable {
     /// `GraphBuilder.task(_:inputs:class:_:)`). `label` names it in traces and drawings.
     @discardableResult
     public mutating func addClosure(label: String, id: String? = nil, inputs: [TaskHandle], class taskClass: TaskClass,
-                                    cost: Double? = nil, body: any Sendable,
+                                    cost: Double? = nil, run runPolicy: TaskRunPolicy = .default, body: any Sendable,
                                     file: String = #fileID, line: Int = #line, column: Int = #column) -> TaskHandle {
         let id = id ?? nextID(label)
         table.append(id: id, op: label, inputs: inputs.lazy.map(\.id), taskClass: taskClass, cost: cost,
-                     line: line, column: column, sourceFile: file, body: body)
+                     runPolicy: runPolicy, line: line, column: column, sourceFile: file, body: body)
         return TaskHandle(id: id)
     }
 

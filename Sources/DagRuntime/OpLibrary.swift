@@ -69,7 +69,12 @@ public struct OpLibrary: Sendable {
             return .scalar(total)
         })
         lib.register("noop", .sync { _ in .nothing })
-        lib.register("load_npy", .sync { i in .matrix(try NPY.read(path: i.resolve(i.args.string("path")!))) })
+        lib.register("load_npy", .sync { i in
+            let path = i.resolve(i.args.string("path")!)
+            // With a timeout, read in chunks that check it; decode once read.
+            guard let token = i.cancellation else { return .matrix(try NPY.read(path: path)) }
+            return .matrix(try NPY.decode(try AtomicFile.read(path, cancellation: token), name: path))
+        })
         lib.register("save_npy", .sync { i in
             try AtomicFile.write(NPY.encode(try i.matrix(0)), to: i.resolve(i.args.string("path")!), cancellation: i.cancellation)
             return .nothing
@@ -132,12 +137,27 @@ extension GraphBuilder {
                    body: ClosureBody(body: .sync { try body($0.inputs) }), file: file, line: line)
     }
 
+    /// Adds an IO task running a blocking Swift closure with a timeout and/or retries
+    /// (`run`). The closure gets its ``OpInput``: `input.inputs` are the values, and a long
+    /// closure should call `try input.checkCancelled()` now and then, which throws once
+    /// the attempt's timeout has passed.
+    @discardableResult
+    public mutating func ioTask(_ label: String, id: String? = nil, inputs: [TaskHandle] = [], run runPolicy: TaskRunPolicy,
+                                file: String = #fileID, line: Int = #line,
+                                _ body: @escaping @Sendable (OpInput) throws -> TaskValue) -> TaskHandle {
+        addClosure(label: label, id: id, inputs: inputs, class: .io, run: runPolicy,
+                   body: ClosureBody(body: .sync(body)), file: file, line: line)
+    }
+
     /// Adds an IO task that awaits (a download, a wait, a service call) without holding a core.
+    /// With `run`, each attempt is cancelled at its timeout (the closure sees Swift task
+    /// cancellation) and retried as the policy says.
     @discardableResult
     public mutating func asyncTask(_ label: String, id: String? = nil, inputs: [TaskHandle] = [],
+                                   run runPolicy: TaskRunPolicy = .default,
                                    file: String = #fileID, line: Int = #line,
                                    _ body: @escaping @Sendable ([TaskValue]) async throws -> TaskValue) -> TaskHandle {
-        addClosure(label: label, id: id, inputs: inputs, class: .io,
+        addClosure(label: label, id: id, inputs: inputs, class: .io, run: runPolicy,
                    body: ClosureBody(body: .async { try await body($0.inputs) }), file: file, line: line)
     }
 }

@@ -365,3 +365,31 @@ private func elapsed(_ body: () throws -> Void) rethrows -> Double {
         #expect(t < 10, "all sleeps overlap (\(t) s)")
     }
 }
+
+@Suite(.serialized) struct ClosureTimeoutTests {
+    @Test func blockingAndAsyncClosuresStopAtTheirTimeout() throws {
+        let polls = Atomic<Int>(0)
+        var g = GraphBuilder()
+        g.ioTask("busy", id: "busy", run: TaskRunPolicy(timeout: 0.2)) { input in
+            while true {
+                try input.checkCancelled()
+                polls.add(1, ordering: .relaxed)
+                usleep(1_000)
+            }
+        }
+        g.asyncTask("waits", id: "waits", run: TaskRunPolicy(timeout: 0.2, retries: 2)) { _ in
+            try await Task.sleep(nanoseconds: 10_000_000_000)
+            return .nothing
+        }
+        var r: RunReport!
+        let t = try elapsed { r = try runWith(g) }
+        let c = causes(r)
+        #expect(c["busy"] == "timed out after 0.2 s")
+        #expect(c["waits"] == "timed out after 0.2 s (gave up after 3 attempts)")
+        #expect(record(r, "waits").attempt == 3)
+        #expect(t < 3, "three attempts of 0.2 s and two short delays, not 10 s sleeps (\(t) s)")
+        let before = polls.load(ordering: .relaxed)
+        usleep(50_000)
+        #expect(polls.load(ordering: .relaxed) == before, "the blocking closure stopped with its attempt")
+    }
+}
