@@ -53,10 +53,22 @@ int dagrun_epoll_remove(int epoll, int fd) {
     return epoll_ctl(epoll, EPOLL_CTL_DEL, fd, &event);
 }
 
-int dagrun_epoll_wait(int epoll, int *fds, int capacity) {
+int dagrun_epoll_wait(int epoll, int *fds, int capacity, int timeout_ms) {
     struct epoll_event events[64];
     if (capacity > 64) capacity = 64;
-    int n = epoll_wait(epoll, events, capacity, -1);
+    int n = epoll_wait(epoll, events, capacity, timeout_ms);
     for (int i = 0; i < n; i++) fds[i] = events[i].data.fd;
     return n;
+}
+
+#include <sys/eventfd.h>
+
+int dagrun_epoll_add_wakeup(int epoll) {
+    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd < 0) return -1;
+    struct epoll_event event = {0};
+    event.events = EPOLLIN;
+    event.data.fd = fd;
+    if (epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0) return -1;
+    return fd;
 }

@@ -16,6 +16,10 @@ final class IOExecutor: TaskExecutor, @unchecked Sendable {
     private var head = 0
     private var threads: [pthread_t] = []
     private var idle = 0
+    /// Signals sent to idle threads that have not woken yet: a job wakes a thread only
+    /// when an idle one is not already on its way (a burst of jobs costs one futex wake
+    /// per sleeping thread, not one per job).
+    private var wakeups = 0
     private var stopping = false
     private let maxThreads: Int
     private let name: String
@@ -58,10 +62,12 @@ final class IOExecutor: TaskExecutor, @unchecked Sendable {
     func runBlocking(_ job: @escaping @Sendable () -> Void) {
         lock.withLock {
             queue.append(job)
-            if idle == 0 && threads.count < maxThreads {
-                threads.append(startThread(name: "\(name)\(threads.count)") { [self] in loop() })
-            } else {
+            if idle > wakeups {
+                wakeups += 1
                 jobAvailable.signal()
+            } else if threads.count < maxThreads {
+                // Every idle thread already has a job coming: start another, up to the bound.
+                threads.append(startThread(name: "\(name)\(threads.count)") { [self] in loop() })
             }
         }
     }
@@ -82,6 +88,7 @@ final class IOExecutor: TaskExecutor, @unchecked Sendable {
             idle += 1
             jobAvailable.wait()
             idle -= 1
+            if wakeups > 0 { wakeups -= 1 }
         }
         lock.unlock()
     }
@@ -90,6 +97,7 @@ final class IOExecutor: TaskExecutor, @unchecked Sendable {
     func shutdown() {
         let toJoin = lock.withLock {
             stopping = true
+            wakeups = idle
             jobAvailable.broadcast()
             return threads
         }

@@ -74,7 +74,7 @@ extension Run {
                     attempts[Int(t)] = UInt8(min(attempt, 255))
                     return .failed(tries > 1 ? OpError("\(error) (gave up after \(attempt) attempts)") : error)
                 }
-                try? await Task.sleep(nanoseconds: UInt64(retryDelay(afterAttempt: attempt) * 1e9))
+                try? await Reactor.shared.sleep(seconds: retryDelay(afterAttempt: attempt))
                 attempt += 1
             }
         }
@@ -93,7 +93,7 @@ extension Run {
         return await withTaskGroup(of: Race.self) { group in
             group.addTask { await .finished(self.perform(body, input)) }
             group.addTask {
-                try? await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                try? await Reactor.shared.sleep(seconds: timeout)
                 return .timer
             }
             let first = await group.next()!

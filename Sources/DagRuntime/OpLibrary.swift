@@ -95,7 +95,7 @@ public struct OpLibrary: Sendable {
             return .nothing
         })
         lib.register("sleep", .async { i in
-            try await Task.sleep(nanoseconds: UInt64(i.args.double("seconds") * 1e9))
+            try await Reactor.shared.sleep(seconds: i.args.double("seconds"))
             return .nothing
         })
         lib.register("exec", .sync { i in

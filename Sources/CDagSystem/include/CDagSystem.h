@@ -27,7 +27,11 @@ int dagrun_epoll_arm(int epoll, int fd, int writable, int add);
 /// Disarms `fd` (it stays registered); removes it with `dagrun_epoll_remove`.
 int dagrun_epoll_disarm(int epoll, int fd);
 int dagrun_epoll_remove(int epoll, int fd);
-/// Waits (forever) for events; writes up to `capacity` ready descriptors to `fds`; returns how many, or -1.
-int dagrun_epoll_wait(int epoll, int *fds, int capacity);
+/// Waits up to `timeout_ms` (-1: forever) for events; writes up to `capacity` ready
+/// descriptors to `fds`; returns how many, or -1.
+int dagrun_epoll_wait(int epoll, int *fds, int capacity, int timeout_ms);
+/// A non-blocking eventfd added to `epoll` (level-triggered, readable): writing to it
+/// wakes a thread in dagrun_epoll_wait. Returns the eventfd, or -1.
+int dagrun_epoll_add_wakeup(int epoll);
 
 #endif
