@@ -7,21 +7,26 @@ import DagCore
 /// (``IOExecutor``), never on the pinned CPU workers or the global cooperative pool:
 /// - **waits** (`sleep`, `http_get`, async closures, timeouts, retry delays) are tasks
 ///   whose executor preference is ``IOExecutor/waits``, two threads for the process. A
-///   waiting task is a suspended continuation (a few hundred bytes), not a thread: 10,000
-///   pending `sleep 0.1` tasks finish in about 0.15 s of wall time with the process at
-///   about a dozen threads in all (`Benchmarks/run-io-bench`; Python's asyncio gathering
-///   the same sleeps takes about as long on one thread). Sockets wait in one epoll
-///   ``Reactor`` thread.
+///   waiting task is a suspended continuation (a few hundred bytes), not a thread. Sockets
+///   and timers wait in one epoll ``Reactor`` thread. Figure (`Benchmarks/run-io-bench`,
+///   this 2-core machine under a load average of 6.6 from other work): 10,000 concurrent
+///   `sleep 0.1` tasks take 0.27–0.32 s of process wall time, start to exit (0.21–0.26 s
+///   from the workers being up to the last wake-up), with 7 threads in the process at
+///   most (main, 2 CPU workers, 2 wait threads, the reactor, OpenBLAS's one spare); Python
+///   3.11's asyncio gathering the same sleeps: 0.53–0.76 s on its one thread.
 /// - **blocking calls** (file reads and writes, external commands, name lookups) run on the
 ///   run's blocking pool (``RunOptions/ioThreads``, 8 by default), which a waiting task
 ///   hops onto and back from.
 ///
-/// SwiftNIO (with AsyncHTTPClient) would give the same shape, an event loop per core with
-/// blocking work offloaded to a thread pool, but adds swift-nio, swift-nio-ssl (BoringSSL)
-/// and their dependencies to every clean build (several minutes on this 2-core machine)
-/// for what dagrun needs: plain-HTTP GETs and timers. The waits here cost no more threads
-/// than NIO's event loops would (2 + 1 reactor vs one loop per core), so dagrun keeps to
-/// the standard library; the price is no TLS: `http_get` takes http:// URLs only.
+/// SwiftNIO (with AsyncHTTPClient 1.37) would give the same shape, an event loop per core
+/// with blocking work offloaded to a thread pool, and TLS; but it adds swift-nio,
+/// swift-nio-ssl (BoringSSL, hundreds of C files), swift-nio-http2, swift-nio-extras,
+/// swift-log, swift-atomics, swift-collections and swift-algorithms to every clean build
+/// (minutes on this 2-core machine; dagrun's whole release build of dagrun alone takes
+/// about 2.5 minutes today) for what dagrun needs: plain-HTTP GETs and timers. The waits
+/// here cost no more threads than NIO's event loops would (2 wait threads + 1 reactor,
+/// against one loop thread per core plus NIO's blocking pool), so dagrun keeps to the
+/// standard library and Glibc; the price is no TLS: `http_get` takes http:// URLs only.
 ///
 /// ## Bounded concurrency
 /// At most ``RunOptions/ioConcurrency`` IO tasks are in flight; the rest wait in an
