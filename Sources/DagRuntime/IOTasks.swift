@@ -9,11 +9,11 @@ import DagCore
 ///   whose executor preference is ``IOExecutor/waits``, two threads for the process. A
 ///   waiting task is a suspended continuation (a few hundred bytes), not a thread. Sockets
 ///   and timers wait in one epoll ``Reactor`` thread. Figure (`Benchmarks/run-io-bench`,
-///   this 2-core machine under a load average of 6.6 from other work): 10,000 concurrent
-///   `sleep 0.1` tasks take 0.27–0.32 s of process wall time, start to exit (0.21–0.26 s
-///   from the workers being up to the last wake-up), with 7 threads in the process at
-///   most (main, 2 CPU workers, 2 wait threads, the reactor, OpenBLAS's one spare); Python
-///   3.11's asyncio gathering the same sleeps: 0.53–0.76 s on its one thread.
+///   this 2-core machine, load average about 2): 10,000 concurrent `sleep 0.1` tasks take
+///   0.23 s of process wall time, start to exit (0.16 s from the workers being up to the
+///   last wake-up), with 7 threads in the process at most (main, 2 CPU workers, 2 wait
+///   threads, the reactor, OpenBLAS's one spare); Python 3.11's asyncio gathering the same
+///   sleeps: 0.43 s on its one thread. (Under a load average of 6.6: 0.27–0.32 s.)
 /// - **blocking calls** (file reads and writes, external commands, name lookups) run on the
 ///   run's blocking pool (``RunOptions/ioThreads``, 8 by default), which a waiting task
 ///   hops onto and back from.
