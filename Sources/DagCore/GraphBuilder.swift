@@ -118,14 +118,17 @@ extension GraphBuilder {
                                file: String = #fileID, line: Int = #line) -> TaskHandle {
         add("sleep", id: id, inputs: after, args: ["seconds": .double(seconds)], file: file, line: line)
     }
+    @discardableResult
     public mutating func exec(_ argv: [String], cwd: String? = nil, stdout: String? = nil, stderr: String? = nil,
-                              after: [TaskHandle] = [], id: String? = nil,
+                              env: [String: String] = [:], after: [TaskHandle] = [], id: String? = nil,
+                              run runPolicy: TaskRunPolicy = .default,
                               file: String = #fileID, line: Int = #line) -> TaskHandle {
         var args: [String: ArgValue] = ["argv": .list(argv.map(ArgValue.string))]
+        if !env.isEmpty { args["env"] = .list(env.keys.sorted().map { .string("\($0)=\(env[$0]!)") }) }
         if let cwd { args["cwd"] = .string(cwd) }
         if let stdout { args["stdout"] = .string(stdout) }
         if let stderr { args["stderr"] = .string(stderr) }
-        return add("exec", id: id, inputs: after, args: args, file: file, line: line)
+        return add("exec", id: id, inputs: after, args: args, run: runPolicy, file: file, line: line)
     }
 }
 

@@ -6,6 +6,9 @@ public enum ParamType: Sendable, Hashable, CustomStringConvertible {
     case bool
     case string
     case stringList
+    /// Environment-style pairs: a JSON object of strings (`{"K": "V"}`) or a list of
+    /// `"K=V"` strings; held as a list of `"K=V"` strings either way.
+    case keyValues
 
     public var description: String {
         switch self {
@@ -14,6 +17,7 @@ public enum ParamType: Sendable, Hashable, CustomStringConvertible {
         case .bool: "boolean"
         case .string: "string"
         case .stringList: "list of strings"
+        case .keyValues: "object of strings or list of \"KEY=VALUE\" strings"
         }
     }
 
@@ -28,6 +32,9 @@ public enum ParamType: Sendable, Hashable, CustomStringConvertible {
         case (.int, .double(let d)) where d.rounded() == d && abs(d) < 9.0e15: return .int(Int(d))
         case (.stringList, .list(let items)):
             return items.allSatisfy { if case .string = $0 { true } else { false } } ? value : nil
+        case (.keyValues, .list(let items)):
+            return items.allSatisfy { if case .string(let s) = $0 { s.firstIndex(of: "=").map { $0 != s.startIndex } ?? false } else { false } }
+                ? value : nil
         default: return nil
         }
     }

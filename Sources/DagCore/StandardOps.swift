@@ -16,7 +16,7 @@ enum StandardOps {
     static var all: [OpSignature] {
         [random, fill("zeros", "A matrix of zeros."), fill("ones", "A matrix of ones."), eye,
          gemm, add, scale, sum, noop, fail,
-         loadNPY, saveNPY, readText, writeText, sleep, exec] + linearAlgebra
+         loadNPY, saveNPY, readText, writeText, sleep, exec] + linearAlgebra + IOOps.all
     }
 
     // MARK: Argument helpers
@@ -248,6 +248,7 @@ enum StandardOps {
             ParamSpec("cwd", .string, doc: "working directory (default: the graph file's directory)"),
             ParamSpec("stdout", .string, doc: "file to capture standard output into (written atomically)"),
             ParamSpec("stderr", .string, doc: "file to capture standard error into (written atomically)"),
+            ParamSpec("env", .keyValues, doc: "variables to set or override in the inherited environment"),
         ],
         inputs: .orderingOnly, shape: { _ in .text }, cost: { _, _ in 5e-3 })
 }

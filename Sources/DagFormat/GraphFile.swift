@@ -375,9 +375,15 @@ struct Decoder {
                 out.append(v)
             }
             return .list(out)
+        case .object(let members) where members.allSatisfy({ if case .string = $0.value.value { true } else { false } }):
+            // An object of strings (exec's `env`) is held as a list of "KEY=VALUE" strings.
+            return .list(members.map { m in
+                if case .string(let v) = m.value.value { return .string("\(m.key)=\(v)") }
+                return .string(m.key)
+            })
         case .null, .object:
             issue(node.position, task: task, field: field,
-                  message: "argument values must be numbers, booleans, strings or lists, found \(node.value.typeName)")
+                  message: "argument values must be numbers, booleans, strings, lists or objects of strings, found \(node.value.typeName)")
             return nil
         }
     }

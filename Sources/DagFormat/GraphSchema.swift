@@ -89,6 +89,8 @@ public enum GraphSchema {
         case .bool: "\"type\": \"boolean\""
         case .string: "\"type\": \"string\""
         case .stringList: "\"type\": \"array\", \"items\": {\"type\": \"string\"}"
+        case .keyValues: "\"oneOf\": [{\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\"}}, "
+            + "{\"type\": \"array\", \"items\": {\"type\": \"string\", \"pattern\": \"^[^=]+=\"}}]"
         }
     }
 }

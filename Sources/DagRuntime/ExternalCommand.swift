@@ -27,8 +27,14 @@ struct ExternalCommand {
         "'" + argv.map { $0.contains(" ") ? "\"\($0)\"" : $0 }.joined(separator: " ") + "'"
     }
 
-    static func run(argv: [String], cwd: String?) throws(OpError) -> Result {
+    /// Runs `argv` to completion. `env` entries (`KEY=VALUE`) are set or override in the
+    /// inherited environment. The child leads its own process group; when `cancellation`
+    /// is cancelled (a timeout) the whole group is killed with SIGKILL, so a shell's
+    /// children die with it, and the run throws.
+    static func run(argv: [String], cwd: String?, env: [String] = [],
+                    cancellation: CancelToken? = nil) throws(OpError) -> Result {
         precondition(!argv.isEmpty)
+        if let c = cancellation, c.isCancelled { throw OpError("\(quote(argv)) not started: \(c.reason)") }
         if let cwd {
             var st = stat()
             guard stat(cwd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
@@ -47,18 +53,50 @@ struct ExternalCommand {
         posix_spawn_file_actions_adddup2(&actions, out, 1)
         posix_spawn_file_actions_adddup2(&actions, err, 2)
         if let cwd { dagrun_spawn_addchdir(&actions, cwd) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
 
         var cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
+        var cEnv: [UnsafeMutablePointer<CChar>?] = []
+        if !env.isEmpty {
+            let keys = Set(env.map { String($0.prefix { $0 != "=" }) })
+            var p = environ
+            while let entry = p.pointee {
+                let text = String(cString: entry)
+                if !keys.contains(String(text.prefix { $0 != "=" })) { cEnv.append(strdup(entry)) }
+                p += 1
+            }
+            cEnv += env.map { strdup($0) }
+            cEnv.append(nil)
+        }
+        defer { for p in cEnv { free(p) } }
         var pid = pid_t()
-        let rc = posix_spawnp(&pid, argv[0], &actions, nil, &cArgs, environ)
+        let rc = env.isEmpty ? posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, environ)
+                             : posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv)
         guard rc == 0 else {
             throw OpError("cannot run \(quote(argv)): \(errnoText(rc))"
                           + (rc == ENOENT ? " (is '\(argv[0])' installed and on PATH?)" : ""))
         }
+        let child = pid
+        cancellation?.whenCancelled { _ = kill(-child, SIGKILL) }
+        // Wait for the exit without reaping (WNOWAIT): until the zombie is reaped its pid and
+        // process group cannot be reused, so a late kill can never hit another process.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 {
+            guard errno == EINTR else { break }
+        }
+        cancellation?.clearHandler()
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else { throw OpError("waiting for \(quote(argv)): \(errnoText())") }
+        }
+        if let c = cancellation, c.isCancelled {
+            _ = kill(-child, SIGKILL)   // what the shell left behind in its group
+            throw OpError("\(quote(argv)) was killed: \(c.reason)")
         }
         // POSIX wait-status layout (WIFEXITED/WEXITSTATUS/WTERMSIG are macros Swift cannot import).
         let signal = status & 0x7f

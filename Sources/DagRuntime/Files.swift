@@ -4,8 +4,13 @@ import Glibc
 /// directory, is flushed with fsync, then renamed over the target, so a failed or
 /// interrupted run never leaves a half-written output.
 public enum AtomicFile {
-    /// Writes `bytes` to `path` atomically (temporary file, fsync, rename).
-    public static func write(_ bytes: [UInt8], to path: String) throws(OpError) {
+    /// Bytes written or read between two checks of a cancellation token.
+    static let chunk = 1 << 20
+
+    /// Writes `bytes` to `path` atomically (temporary file, fsync, rename). `cancellation`
+    /// is checked between chunks of 1 MiB and before the rename: a stopped write leaves
+    /// the old file (or none), never part of the new one.
+    public static func write(_ bytes: [UInt8], to path: String, cancellation: CancelToken? = nil) throws(OpError) {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -20,7 +25,11 @@ public enum AtomicFile {
         }
         var written = 0
         while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+            if let c = cancellation, c.isCancelled {
+                close(fd)
+                throw OpError("writing '\(path)' stopped: \(c.reason)")
+            }
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, min($0.count - written, chunk)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 let e = errnoText()
@@ -33,6 +42,7 @@ public enum AtomicFile {
         if fsync(fd) != 0 || close(fd) != 0 {
             throw OpError("cannot write '\(path)': \(errnoText()) (flushing)")
         }
+        if let c = cancellation, c.isCancelled { throw OpError("writing '\(path)' stopped: \(c.reason)") }
         guard rename(tmp, path) == 0 else {
             throw OpError("cannot write '\(path)': \(errnoText()) (renaming the finished temporary file)")
         }
@@ -55,13 +65,18 @@ public enum AtomicFile {
         }
     }
 
-    public static func read(_ path: String) throws(OpError) -> [UInt8] {
+    public static func read(_ path: String, cancellation: CancelToken? = nil) throws(OpError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw OpError("cannot read '\(path)': \(errnoText())") }
         defer { close(fd) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var sinceCheck = 0
         while true {
+            if sinceCheck >= Self.chunk, let c = cancellation {
+                sinceCheck = 0
+                if c.isCancelled { throw OpError("reading '\(path)' stopped: \(c.reason)") }
+            }
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -69,11 +84,12 @@ public enum AtomicFile {
             }
             if n == 0 { return out }
             out.append(contentsOf: chunk[0..<n])
+            sinceCheck += n
         }
     }
 
-    public static func readText(_ path: String) throws(OpError) -> String {
-        let bytes = try read(path)
+    public static func readText(_ path: String, cancellation: CancelToken? = nil) throws(OpError) -> String {
+        let bytes = try read(path, cancellation: cancellation)
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw OpError("'\(path)' is not valid UTF-8 text")
         }

@@ -16,16 +16,41 @@ final class IOExecutor: TaskExecutor, @unchecked Sendable {
     private var head = 0
     private var threads: [pthread_t] = []
     private var idle = 0
+    /// Signals sent to idle threads that have not woken yet: a job wakes a thread only
+    /// when an idle one is not already on its way (a burst of jobs costs one futex wake
+    /// per sleeping thread, not one per job).
+    private var wakeups = 0
     private var stopping = false
     private let maxThreads: Int
+    private let name: String
 
-    init(threads: Int) {
+    init(threads: Int, name: String = "dagrun-io") {
         maxThreads = threads
+        self.name = name
         jobAvailable = lock.makeCondition()
     }
 
+    /// Threads started so far.
+    var threadCount: Int { lock.withLock { threads.count } }
+
+    /// Where the continuations of async IO (waits, HTTP, timeouts, retry delays) run: two
+    /// threads for the whole process, created on first use. Shared by runs, so a timer that
+    /// fires after its run ended still finds a live executor (a task does not retain its
+    /// preferred executor).
+    static let waits = IOExecutor(threads: 2, name: "dagrun-wait")
+
     func runAsync(_ job: @escaping @Sendable () async -> Void) {
         Task(executorPreference: self) { await job() }
+    }
+
+    /// Runs a blocking `body` on this pool and resumes the caller (which holds no thread
+    /// meanwhile) with its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+            runBlocking {
+                do { c.resume(returning: try body()) } catch { c.resume(throwing: error) }
+            }
+        }
     }
 
     /// `TaskExecutor`: partial tasks of the async IO jobs run on the pool's threads.
@@ -37,10 +62,12 @@ final class IOExecutor: TaskExecutor, @unchecked Sendable {
     func runBlocking(_ job: @escaping @Sendable () -> Void) {
         lock.withLock {
             queue.append(job)
-            if idle == 0 && threads.count < maxThreads {
-                threads.append(startThread(name: "dagrun-io\(threads.count)") { [self] in loop() })
-            } else {
+            if idle > wakeups {
+                wakeups += 1
                 jobAvailable.signal()
+            } else if threads.count < maxThreads {
+                // Every idle thread already has a job coming: start another, up to the bound.
+                threads.append(startThread(name: "\(name)\(threads.count)") { [self] in loop() })
             }
         }
     }
@@ -61,6 +88,7 @@ final class IOExecutor: TaskExecutor, @unchecked Sendable {
             idle += 1
             jobAvailable.wait()
             idle -= 1
+            if wakeups > 0 { wakeups -= 1 }
         }
         lock.unlock()
     }
@@ -69,6 +97,7 @@ final class IOExecutor: TaskExecutor, @unchecked Sendable {
     func shutdown() {
         let toJoin = lock.withLock {
             stopping = true
+            wakeups = idle
             jobAvailable.broadcast()
             return threads
         }

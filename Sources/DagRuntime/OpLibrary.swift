@@ -72,13 +72,18 @@ public struct OpLibrary: Sendable {
         })
         lib.register("noop", .sync { _ in .nothing })
         lib.register("fail", .sync(FailOp.run))
-        lib.register("load_npy", .sync { i in .matrix(try NPY.read(path: i.resolve(i.args.string("path")!))) })
+        lib.register("load_npy", .sync { i in
+            let path = i.resolve(i.args.string("path")!)
+            // With a timeout, read in chunks that check it; decode once read.
+            guard let token = i.cancellation else { return .matrix(try NPY.read(path: path)) }
+            return .matrix(try NPY.decode(try AtomicFile.read(path, cancellation: token), name: path))
+        })
         lib.register("save_npy", .sync { i in
-            try AtomicFile.write(NPY.encode(try i.matrix(0)), to: i.resolve(i.args.string("path")!))
+            try AtomicFile.write(NPY.encode(try i.matrix(0)), to: i.resolve(i.args.string("path")!), cancellation: i.cancellation)
             return .nothing
         })
         lib.register("read_text", .sync { i in
-            .text(try AtomicFile.readText(i.resolve(i.args.string("path")!)))
+            .text(try AtomicFile.readText(i.resolve(i.args.string("path")!), cancellation: i.cancellation))
         })
         lib.register("write_text", .sync { i in
             let text: String
@@ -89,21 +94,23 @@ public struct OpLibrary: Sendable {
             case .matrix(let m)?: text = formatMatrix(m)
             case let other?: throw OpError("input '\(i.inputID(0))' is \(other); write_text needs text, a scalar or a matrix")
             }
-            try AtomicFile.write(Array(text.utf8), to: i.resolve(i.args.string("path")!))
+            try AtomicFile.write(Array(text.utf8), to: i.resolve(i.args.string("path")!), cancellation: i.cancellation)
             return .nothing
         })
         lib.register("sleep", .async { i in
-            try await Task.sleep(nanoseconds: UInt64(i.args.double("seconds") * 1e9))
+            try await Reactor.shared.sleep(seconds: i.args.double("seconds"))
             return .nothing
         })
         lib.register("exec", .sync { i in
             let cwd = i.args.string("cwd").map(i.resolve) ?? i.baseDirectory
-            let result = try ExternalCommand.run(argv: i.args.strings("argv")!, cwd: cwd.isEmpty ? nil : cwd)
+            let result = try ExternalCommand.run(argv: i.args.strings("argv")!, cwd: cwd.isEmpty ? nil : cwd,
+                                                 env: i.args.strings("env") ?? [], cancellation: i.cancellation)
             if let out = i.args.string("stdout") { try AtomicFile.write(result.stdout, to: i.resolve(out)) }
             if let err = i.args.string("stderr") { try AtomicFile.write(result.stderr, to: i.resolve(err)) }
             try result.check()
             return .text(String(decoding: result.stdout, as: UTF8.self))
         })
+        registerIOOps(&lib)
         return lib
     }()
 }
@@ -175,12 +182,27 @@ extension GraphBuilder {
                    body: ClosureBody(body: .sync { try body($0.inputs) }), file: file, line: line)
     }
 
+    /// Adds an IO task running a blocking Swift closure with a timeout and/or retries
+    /// (`run`). The closure gets its ``OpInput``: `input.inputs` are the values, and a long
+    /// closure should call `try input.checkCancelled()` now and then, which throws once
+    /// the attempt's timeout has passed.
+    @discardableResult
+    public mutating func ioTask(_ label: String, id: String? = nil, inputs: [TaskHandle] = [], run runPolicy: TaskRunPolicy,
+                                file: String = #fileID, line: Int = #line,
+                                _ body: @escaping @Sendable (OpInput) throws -> TaskValue) -> TaskHandle {
+        addClosure(label: label, id: id, inputs: inputs, class: .io, run: runPolicy,
+                   body: ClosureBody(body: .sync(body)), file: file, line: line)
+    }
+
     /// Adds an IO task that awaits (a download, a wait, a service call) without holding a core.
+    /// With `run`, each attempt is cancelled at its timeout (the closure sees Swift task
+    /// cancellation) and retried as the policy says.
     @discardableResult
     public mutating func asyncTask(_ label: String, id: String? = nil, inputs: [TaskHandle] = [],
+                                   run runPolicy: TaskRunPolicy = .default,
                                    file: String = #fileID, line: Int = #line,
                                    _ body: @escaping @Sendable ([TaskValue]) async throws -> TaskValue) -> TaskHandle {
-        addClosure(label: label, id: id, inputs: inputs, class: .io,
+        addClosure(label: label, id: id, inputs: inputs, class: .io, run: runPolicy,
                    body: ClosureBody(body: .async { try await body($0.inputs) }), file: file, line: line)
     }
 }

@@ -195,6 +195,11 @@ final class ProcessWorker {
             w.u64(UInt64(m.cols))
             w.u8(m.isVector ? 1 : 0)
             w.u32(w.attach(segment.fd))
+        case .bytes(let b):
+            // Raw bytes (an IO result, usually small) go inline in the frame.
+            w.u8(5)
+            w.u32(UInt32(b.count))
+            for byte in b { w.u8(byte) }
         case .luFactors(let f):
             // LU factors: the packed factor matrix (shared memory, as any matrix), then the pivots.
             w.u8(4)
@@ -224,6 +229,9 @@ final class ProcessWorker {
             guard fd >= 0 else { throw .system("dup of a matrix descriptor", errno) }
             let segment = try SharedMemory.map(fd: fd, byteCount: bytes)
             return .matrix(Matrix(rows: rows, cols: cols, isVector: isVector && cols == 1, adopting: segment.base, owner: segment))
+        case 5:
+            let count = Int(try r.u32())
+            return .bytes(Array(try r.take(count)))
         case 4:
             guard case .matrix(let packed) = try decodeValue(&r, fds: fds) else {
                 throw .protocolViolation("LU factors without their matrix")

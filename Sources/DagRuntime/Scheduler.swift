@@ -16,6 +16,9 @@ public struct RunOptions: Sendable {
     public var baseDirectory: String = ""
     /// Threads that run blocking IO ops (file reads and writes, external commands). They hold no core.
     public var ioThreads: Int = 8
+    /// IO tasks in flight at once (running an attempt or waiting to retry); the others wait
+    /// for a slot, holding no thread. nil: ``RunOptions/defaultIOConcurrency``.
+    public var ioConcurrency: Int?
     /// Which results stay in ``RunReport/results`` after the run.
     public var keep: KeepResults = .sinks
     /// The scheduling policy (see ``PolicyRegistry``).
@@ -42,6 +45,19 @@ public struct RunOptions: Sendable {
     public var logger = Logger(label: "dagrun.run")
 
     public enum KeepResults: Sendable { case none, sinks, all }
+
+    /// The default bound on IO tasks in flight: a quarter of the soft open-file limit
+    /// (`RLIMIT_NOFILE`), at least 64. An IO task in flight holds at most three descriptors
+    /// (an external command's two capture files and its spawn, a socket, a temporary file),
+    /// so the default leaves a quarter of the descriptors to the rest of the process and
+    /// never fails with EMFILE; waits hold none, so a higher `--io-concurrency` is fine for
+    /// graphs of sleeps and downloads. (1024 soft, Debian's usual, gives 256; 20,000 gives 5,000.)
+    public static var defaultIOConcurrency: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 256 }
+        let soft = UInt64(limit.rlim_cur)   // RLIM_INFINITY is UInt64.max: capped below
+        return max(64, Int(min(soft, 1 << 24) / 4))
+    }
 
     public init(workers: Int? = nil, baseDirectory: String = "") {
         self.workers = workers
@@ -151,15 +167,19 @@ public final class Scheduler: Sendable {
         let cores = topology.cores
         let n = options.workers ?? cores.count
         guard n >= 1 else { throw RunSetupError(description: "--workers must be at least 1, got \(n)") }
-        // Where each CPU task runs; IO tasks' timeouts and retries are not enforced here.
+        if let c = options.ioConcurrency, c < 1 {
+            throw RunSetupError(description: "--io-concurrency must be at least 1, got \(c)")
+        }
+        // Where each CPU task runs (IO tasks' timeouts and retries: the IO executor).
         var inProcess = [Bool](repeating: false, count: options.cpuExecutor == .process || graph.hasRunPolicies ? graph.count : 0)
         if !inProcess.isEmpty {
             for i in 0..<graph.count {
                 let p = graph.runPolicy(of: i)
                 if graph.classes[i] == .io {
-                    if p.timeout != nil || p.retries > 0 {
-                        throw RunSetupError(description: "task '\(graph.ids[i])': timeout and retries of io tasks are not enforced "
-                            + "by this build of dagrun; remove them to run the graph")
+                    // Validation rejects these; a table validated elsewhere still must not lose them silently.
+                    if p.executor != nil || p.maxMemory != nil || p.cores != 1 {
+                        throw RunSetupError(description: "task '\(graph.ids[i])' is an io task: executor, max_memory and cores "
+                            + "apply to cpu tasks")
                     }
                     continue
                 }
@@ -267,6 +287,8 @@ final class Run: @unchecked Sendable {
     let startTime: UnsafeMutablePointer<UInt64>
     let endTime: UnsafeMutablePointer<UInt64>
     let resultBytes: UnsafeMutablePointer<Int>
+    /// The attempt each IO task ended on (1-based); CPU tasks count theirs in `attempts`.
+    let ioAttempts: UnsafeMutablePointer<UInt8>
 
     let deques: [WorkStealingDeque]
     /// Tasks handed over by IO threads; any idle worker may take them.
@@ -293,6 +315,8 @@ final class Run: @unchecked Sendable {
     let ioInFlight = Atomic<Int>(0)
     let stop = Atomic<Bool>(false)
     let io: IOExecutor
+    /// Bounds the IO tasks in flight (``RunOptions/ioConcurrency``).
+    let ioGate: IOGate
     let view: PolicyView
     /// When the workers were released (all started and pinned): time zero of the run's
     /// records and of its makespan. Written before the release, read after it.
@@ -369,6 +393,8 @@ final class Run: @unchecked Sendable {
         startTime = .allocate(capacity: max(n, 1))
         endTime = .allocate(capacity: max(n, 1))
         resultBytes = .allocate(capacity: max(n, 1))
+        ioAttempts = .allocate(capacity: max(n, 1))
+        ioAttempts.initialize(repeating: 1, count: max(n, 1))
         for i in 0..<n {
             isIO[i] = graph.classes[i] == .io
             (pending + i).initialize(to: Atomic(graph.inputOffsets[i + 1] - graph.inputOffsets[i]))
@@ -390,6 +416,7 @@ final class Run: @unchecked Sendable {
         for i in 0..<n { widest = max(widest, Int(graph.consumerOffsets[i + 1] - graph.consumerOffsets[i])) }
         maxOutDegree = widest
         io = IOExecutor(threads: max(1, options.ioThreads))
+        ioGate = IOGate(limit: options.ioConcurrency ?? RunOptions.defaultIOConcurrency)
         view = PolicyView(graph: graph, producer: worker, resultBytes: resultBytes)
         doneSignal = doneLock.makeCondition()
         gateSignal = gateLock.makeCondition()
@@ -453,6 +480,7 @@ final class Run: @unchecked Sendable {
         attempts?.deallocate()
         processWorkers.deinitialize(count: workerCount)
         processWorkers.deallocate()
+        ioAttempts.deallocate()
     }
 
     @inline(__always) func now() -> UInt64 { monotonicNanos() &- start }
@@ -553,7 +581,8 @@ final class Run: @unchecked Sendable {
             let st: ExecutionRecord.Status = status[i] == 1 ? .done : status[i] == 2 ? .failed : .cancelled
             records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i],
                                            startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)],
-                                           attempt: attempts.map { Int($0[i]) + 1 } ?? 1,
+                                           attempt: st == .cancelled && worker[i] == -2 ? 0
+                                               : isIO[i] ? Int(ioAttempts[i]) : attempts.map { Int($0[i]) + 1 } ?? 1,
                                            inProcess: (taskFlags.map { $0[i] & Run.processTask != 0 } ?? false) && worker[i] >= 0,
                                            resultBytes: resultBytes[i]))
             if let v = values[i], options.keep == .all || (options.keep == .sinks && consumerOffsets[i] == consumerOffsets[i + 1]) {
@@ -867,7 +896,7 @@ final class Run: @unchecked Sendable {
     }
 
     /// How a task ended.
-    enum Outcome {
+    enum Outcome: Sendable {
         case done(TaskValue)
         case failed(any Error)
         case cancelled
@@ -1014,43 +1043,23 @@ final class Run: @unchecked Sendable {
 
     // MARK: IO
 
+    /// An IO task is ready: it starts if fewer than `ioConcurrency` are in flight, or waits
+    /// for a slot (see `IOTasks.swift`).
     func dispatchIO(_ t: Int32) {
         ioInFlight.wrappingAdd(1, ordering: .relaxed)
         options.logger.trace("io task dispatched", metadata: ["task": "\(graph.ids[Int(t)])"])
-        let body = closures[t] ?? bodies[Int(opIndex[Int(t)])]
-        let input = OpInput(run: self, task: t)
-        switch body {
-        case .sync(let f):
-            // A result a process task reads is made in shared memory right away.
-            let shared = taskFlags.map { $0[Int(t)] & Run.sharedResult != 0 } ?? false
-            io.runBlocking { [self] in
-                let begin = now()
-                let outcome: Outcome
-                do {
-                    outcome = .done(shared ? try Matrix.allocating(with: sharedMatrices) { () throws -> TaskValue in try f(input) }
-                                           : try f(input))
-                } catch {
-                    outcome = .failed(error)
-                }
-                finishIO(t, outcome, begin: begin)
-            }
-        case .async(let f):
-            io.runAsync { [self] in
-                let begin = now()
-                let outcome: Outcome
-                do { outcome = .done(try await f(input)) } catch { outcome = .failed(error) }
-                finishIO(t, outcome, begin: begin)
-            }
-        }
+        if ioGate.admit(t) { startIO(t) }
     }
 
-    /// An IO task finished on an IO thread: record it and hand ready CPU tasks to workers.
+    /// An IO task finished on an IO thread: record it, give its slot to the next waiting IO
+    /// task, and hand ready CPU tasks to workers.
     func finishIO(_ t: Int32, _ outcome: Outcome, begin: UInt64) {
         ioInFlight.wrappingSubtract(1, ordering: .relaxed)
         let i = Int(t)
         startTime[i] = begin
         endTime[i] = now()
         worker[i] = -1
+        if let next = ioGate.release() { startIO(next) }
         handOver(t, outcome)
     }
 

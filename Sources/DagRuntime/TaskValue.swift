@@ -11,6 +11,8 @@ public enum TaskValue: Sendable, CustomStringConvertible {
     case luFactors(LUFactors)
     case scalar(Double)
     case text(String)
+    /// Raw bytes (`read_bytes`, `http_get` with `as: bytes`).
+    case bytes([UInt8])
     case nothing
     /// Anything a Swift closure returns, boxed (see ``CustomValue``).
     case custom(CustomValue)
@@ -21,6 +23,7 @@ public enum TaskValue: Sendable, CustomStringConvertible {
         case .luFactors(let f): "\(f)"
         case .scalar(let v): "scalar \(v)"
         case .text(let s): "text (\(s.utf8.count) bytes)"
+        case .bytes(let b): "\(b.count) bytes"
         case .nothing: "nothing"
         case .custom(let v): "\(type(of: v.value))"
         }
@@ -30,6 +33,7 @@ public enum TaskValue: Sendable, CustomStringConvertible {
     public var luFactors: LUFactors? { if case .luFactors(let f) = self { f } else { nil } }
     public var scalar: Double? { if case .scalar(let v) = self { v } else { nil } }
     public var text: String? { if case .text(let s) = self { s } else { nil } }
+    public var bytes: [UInt8]? { if case .bytes(let b) = self { b } else { nil } }
 }
 
 /// A closure's own result type, boxed: keeps ``TaskValue`` two words wide, so the
@@ -58,17 +62,28 @@ public struct OpInput: @unchecked Sendable {
     let detached: DetachedTask?
     /// The task's index in the graph (0 in a worker process).
     public let task: Int32
+    /// Set for an IO attempt that can be stopped (a timeout): blocking ops poll it between
+    /// chunks and register how to stop what they wait for (an external command's kill).
+    public let cancellation: CancelToken?
 
-    init(run: Run, task: Int32) {
+    init(run: Run, task: Int32, cancellation: CancelToken? = nil) {
         self.run = run
         self.detached = nil
         self.task = task
+        self.cancellation = cancellation
+    }
+
+    /// Throws when this attempt was stopped (its timeout passed): long blocking ops call it
+    /// between chunks of work.
+    public func checkCancelled() throws(OpError) {
+        if let c = cancellation, c.isCancelled { throw OpError("stopped: \(c.reason)") }
     }
 
     init(_ detached: DetachedTask) {
         self.run = nil
         self.detached = detached
         self.task = 0
+        self.cancellation = nil   // a process task's timeout kills its worker process instead
     }
 
     public var taskID: String { detached?.taskID ?? run!.graph.ids[Int(task)] }

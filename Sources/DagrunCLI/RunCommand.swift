@@ -14,6 +14,10 @@ struct Run: ParsableCommand {
     @Option(help: "Number of CPU workers, one pinned thread per core (default: every core).")
     var workers: Int?
 
+    @Option(help: ArgumentHelp("IO tasks in flight at once; the others wait for a slot, holding no thread (default: a quarter of the open-file limit, at least 64; \(RunOptions.defaultIOConcurrency) here).",
+                               valueName: "n"))
+    var ioConcurrency: Int?
+
     @Option(help: "Write the executed schedule as Graphviz DOT to this file (.svg, .png or .pdf: drawn by Graphviz's dot).")
     var dot: String?
 
@@ -58,6 +62,9 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if let workers, workers < 1 { throw ValidationError("--workers must be at least 1, got \(workers)") }
+        if let ioConcurrency, ioConcurrency < 1 {
+            throw ValidationError("--io-concurrency must be at least 1, got \(ioConcurrency)")
+        }
         do { _ = try PolicyRegistry.policy(named: policy) } catch { throw ValidationError("--policy: \(error)") }
         if noTiming && (dot != nil || trace != nil || gantt != nil) {
             throw ValidationError("--no-timing leaves nothing to draw: drop it, or drop --dot/--trace/--gantt")
@@ -83,6 +90,7 @@ struct Run: ParsableCommand {
         options.timing = !noTiming
         options.cpuExecutor = cpuExecutor
         options.workerExecutable = "/proc/self/exe"   // worker processes run this very binary
+        options.ioConcurrency = ioConcurrency
         let cores = topology.cores.count
         if let workers, workers > cores, !quiet {
             printError("note: \(workers) workers on \(cores) cores: workers share cores round-robin")

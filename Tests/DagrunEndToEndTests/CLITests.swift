@@ -164,11 +164,27 @@ import Testing
         #expect(abs(totals[0] - totals[1]) <= 1e-12 * abs(totals[0]), "\(totals)")
     }
 
+    /// IO tasks honour timeout and retries: the stuck command is killed at each attempt's timeout.
+    @Test func ioTimeoutAndRetries() throws {
+        let dir = try copyOfGraphs()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let t0 = Date()
+        let r = try dagrun("run", "\(dir)/failing/timeout.json", "--summary", "json")
+        #expect(Date().timeIntervalSince(t0) < 5, "killed at 0.3 s per attempt, not after 10 s")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("error: task 'stuck' (op exec, no inputs) failed: timed out after 0.3 s (gave up after 2 attempts)"), "\(r.stderr)")
+        #expect(r.stderr.contains("1 dependent task was cancelled: after-stuck") || r.stderr.contains("after-stuck"), "\(r.stderr)")
+        let s = try jsonObject(r.stdout)
+        #expect(s["done"] as? Int == 1 && s["failed"] as? Int == 1 && s["cancelled"] as? Int == 1)
+        #expect(FileManager.default.fileExists(atPath: "\(dir)/failing/out/flaky"))
+    }
+
     @Test func usageErrorsExitWithTwo() throws {
         for args in [["run"], ["run", "graphs/diamond.json", "--workers", "0"], ["frobnicate"],
                      ["run", "graphs/diamond.json", "--summary", "yaml"], ["run", "does-not-exist.json"],
                      ["run", "graphs"], ["run", "graphs/diamond.json", "--no-timing", "--dot", "x.dot"],
-                     ["run", "graphs/diamond.json", "--policy", "nope"], ["run", "graphs/diamond.json", "--kernels", "mkl"]] {
+                     ["run", "graphs/diamond.json", "--policy", "nope"], ["run", "graphs/diamond.json", "--kernels", "mkl"],
+                     ["run", "graphs/diamond.json", "--io-concurrency", "0"]] {
             let r = try runProduct("dagrun", args)
             #expect(r.status == 2, "\(args): exit \(r.status), \(r.stderr)")
             #expect(!r.stderr.isEmpty && r.stdout.isEmpty, "\(args)")

@@ -65,4 +65,20 @@ void dagrun_last_words_arm(int fd, const void *bytes, size_t length);
 /// Disarms them.
 void dagrun_last_words_disarm(void);
 
+/// epoll for the IO executor's socket reactor, over plain ints (struct epoll_event is
+/// packed on x86-64, which Swift does not import field by field).
+/// A close-on-exec epoll descriptor, or -1.
+int dagrun_epoll_create(void);
+/// Arms `fd` once (EPOLLONESHOT) for reading (`writable` 0) or writing; `add` 1 the first time.
+int dagrun_epoll_arm(int epoll, int fd, int writable, int add);
+/// Disarms `fd` (it stays registered); removes it with `dagrun_epoll_remove`.
+int dagrun_epoll_disarm(int epoll, int fd);
+int dagrun_epoll_remove(int epoll, int fd);
+/// Waits up to `timeout_ms` (-1: forever) for events; writes up to `capacity` ready
+/// descriptors to `fds`; returns how many, or -1.
+int dagrun_epoll_wait(int epoll, int *fds, int capacity, int timeout_ms);
+/// A non-blocking eventfd added to `epoll` (level-triggered, readable): writing to it
+/// wakes a thread in dagrun_epoll_wait. Returns the eventfd, or -1.
+int dagrun_epoll_add_wakeup(int epoll);
+
 #endif
