@@ -317,17 +317,8 @@ extension StandardOps {
     static let maximum = OpSignature(
         name: "max", summary: "The largest element of its inputs (matrices or scalars), a scalar; NaN if any is NaN.",
         defaultClass: .cpu, inputs: .atLeast(1),
-        shape: { r throws(ShapeError) in
-            for (i, s) in r.inputShapes.enumerated() {
-                switch s {
-                case .matrix, .scalar, .unknown: continue
-                default: throw ShapeError(field: "inputs[\(i)]",
-                                          message: "max needs matrices or scalars, but input '\(r.inputIDs[i])' produces \(s)")
-                }
-            }
-            return .scalar
-        },
-        cost: { r, _ in r.inputShapes.reduce(smallTask) { $0 + Double($1.elementCount) / elementsPerSecond } })
+        shape: { r throws(ShapeError) in try reductionShape(r) },
+        cost: { r, _ in reductionCost(r) })
 
     static let norm = OpSignature(
         name: "norm", summary: "The Frobenius norm of a matrix, a scalar (cblas_dnrm2 over all elements).",

@@ -130,17 +130,24 @@ enum StandardOps {
     static let sum = OpSignature(
         name: "sum", summary: "The sum of all elements of its inputs (matrices or scalars), as a scalar.",
         defaultClass: .cpu, inputs: .atLeast(1),
-        shape: { r throws(ShapeError) in
-            for (i, s) in r.inputShapes.enumerated() {
-                switch s {
-                case .matrix, .scalar, .unknown: continue
-                default: throw ShapeError(field: "inputs[\(i)]",
-                                          message: "sum needs matrices or scalars, but input '\(r.inputIDs[i])' produces \(s)")
-                }
+        shape: { r throws(ShapeError) in try reductionShape(r) },
+        cost: { r, _ in reductionCost(r) })
+
+    /// A reduction over matrices or scalars: a scalar, whatever the inputs' shapes.
+    static func reductionShape(_ r: ShapeRequest) throws(ShapeError) -> ValueShape {
+        for (i, s) in r.inputShapes.enumerated() {
+            switch s {
+            case .matrix, .scalar, .unknown: continue
+            default: throw ShapeError(field: "inputs[\(i)]",
+                                      message: "\(r.op) needs matrices or scalars, but input '\(r.inputIDs[i])' produces \(s)")
             }
-            return .scalar
-        },
-        cost: { r, _ in r.inputShapes.reduce(smallTask) { $0 + Double($1.elementCount) / elementsPerSecond } })
+        }
+        return .scalar
+    }
+
+    static func reductionCost(_ r: ShapeRequest) -> Double {
+        r.inputShapes.reduce(smallTask) { $0 + Double($1.elementCount) / elementsPerSecond }
+    }
 
     static let noop = OpSignature(
         name: "noop", summary: "Does nothing; for measuring scheduling overhead.", defaultClass: .cpu,
