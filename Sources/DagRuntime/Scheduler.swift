@@ -41,8 +41,10 @@ public struct RunOptions: Sendable {
     public var progress: (@Sendable (RunProgress) -> Void)?
     public var progressInterval: Double = 0.25
     /// Where the run logs (swift-log): the run's start and end at info, each worker's pinning
-    /// and each failed task at debug, IO hand-overs at trace. Nothing per CPU task.
-    public var logger = Logger(label: "dagrun.run")
+    /// and each failed task at debug, IO hand-overs at trace. Nothing per CPU task. Silent
+    /// unless set: a library should not print on its embedder's standard output (swift-log's
+    /// default handler would, at info); pass your own `Logger` to see the run's messages.
+    public var logger = Logger(label: "dagrun.run", factory: { _ in SwiftLogNoOpLogHandler() })
 
     public enum KeepResults: Sendable { case none, sinks, all }
 
