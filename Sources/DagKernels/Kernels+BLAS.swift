@@ -130,7 +130,7 @@ extension Kernels {
     ///   columns (`.right`).
     /// - Complexity: m²·n flops (`.left`, B `m x n`), n²·m (`.right`).
     public static func trsm(
-        _ a: Matrix, _ b: Matrix, side: Side = .left, lower: Bool = true, transA: Bool = false,
+        _ a: Matrix, _ b: consuming Matrix, side: Side = .left, lower: Bool = true, transA: Bool = false,
         unit: Bool = false, alpha: Double = 1
     ) throws(KernelError) -> Matrix {
         try KernelShapes.requireSquare(a, operation: "trsm", name: "A")
@@ -143,12 +143,15 @@ extension Kernels {
                 message: "A is \(a.shapeDescription) and B is \(b.shapeDescription): \(what) (\(needed))")
         }
         try OpenBLASCalls.checkIndex(b.rows, b.cols, operation: "trsm")
-        let result = b.copy()
-        guard b.rows > 0, b.cols > 0 else { return result }
+        let (rows, cols) = (b.rows, b.cols)
+        var result = consume b
+        // dtrsm overwrites B with X: in place when the caller holds the only reference to B.
+        if !isKnownUniquelyReferenced(&result) || result === a { result = result.copy() }
+        guard rows > 0, cols > 0 else { return result }
         withExtendedLifetime(a) {
             OpenBLASCalls.dtrsm(
-                left: side == .left, lower: lower, transA: transA, unit: unit, m: b.rows, n: b.cols,
-                alpha: alpha, a: a.baseAddress, lda: a.cols, b: result.baseAddress, ldb: b.cols)
+                left: side == .left, lower: lower, transA: transA, unit: unit, m: rows, n: cols,
+                alpha: alpha, a: a.baseAddress, lda: a.cols, b: result.baseAddress, ldb: cols)
         }
         return result
     }

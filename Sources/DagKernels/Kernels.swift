@@ -101,6 +101,29 @@ public enum Kernels {
         return result
     }
 
+    /// `alpha * op(A) * op(B) + beta * C`, written into C's storage when the caller holds
+    /// the only reference to it (`isKnownUniquelyReferenced`), into a copy otherwise. The
+    /// runtime hands C over when the task is its only reader, so a chain of accumulating
+    /// tile products reuses one buffer instead of allocating and copying one per step.
+    public static func gemm(
+        _ a: Matrix, _ b: Matrix, updating c: consuming Matrix,
+        alpha: Double = 1, beta: Double = 1, transA: Bool = false, transB: Bool = false
+    ) throws(KernelError) -> Matrix {
+        let shape = try GemmShape(a, b, c: c, transA: transA, transB: transB)
+        try OpenBLASCalls.checkIndex(a.rows, a.cols, b.rows, b.cols, operation: "gemm")
+        var result = consume c
+        if !isKnownUniquelyReferenced(&result) || result === a || result === b { result = result.copy() }
+        guard shape.m > 0, shape.n > 0 else { return result }
+        withExtendedLifetime((a, b)) {
+            OpenBLASCalls.dgemm(
+                transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
+                alpha: alpha, a: a.baseAddress, lda: a.cols,
+                b: b.baseAddress, ldb: b.cols,
+                beta: beta, c: result.baseAddress, ldc: shape.n)
+        }
+        return result
+    }
+
     // MARK: Elementwise
 
     /// `a + b`, element by element (`cblas_daxpy` onto a copy of `b`).

@@ -50,7 +50,8 @@ extension OpLibrary {
             guard let side = Kernels.Side(rawValue: i.args.string("side") ?? "left") else {
                 throw OpError("side is \(i.args["side"]!); use \"left\" or \"right\"")
             }
-            return .matrix(try Kernels.trsm(try i.matrix(0), try i.matrix(1), side: side, lower: i.args.bool("lower"),
+            // X overwrites B: in B's own storage when this task is its only reader.
+            return .matrix(try Kernels.trsm(try i.matrix(0), try i.matrixForUpdate(1), side: side, lower: i.args.bool("lower"),
                                             transA: i.args.bool("transA"), unit: i.args.bool("unit"),
                                             alpha: i.args.double("alpha")))
         })
@@ -114,13 +115,20 @@ extension OpLibrary {
     mutating func registerSwappableKernels(_ kernels: KernelSet) {
         let reference = kernels == .reference
         register("gemm", .sync { i in
-            let c = i.inputCount == 3 ? try i.matrix(2) : nil
             let (a, b) = (try i.matrix(0), try i.matrix(1))
             let (alpha, beta) = (i.args.double("alpha"), i.args.double("beta"))
             let (transA, transB) = (i.args.bool("transA"), i.args.bool("transB"))
-            return .matrix(reference
-                ? try ReferenceKernels.gemm(a, b, c: c, alpha: alpha, beta: beta, transA: transA, transB: transB, variant: .blocked)
-                : try Kernels.gemm(a, b, c: c, alpha: alpha, beta: beta, transA: transA, transB: transB))
+            if reference {
+                let c = i.inputCount == 3 ? try i.matrix(2) : nil
+                return .matrix(try ReferenceKernels.gemm(a, b, c: c, alpha: alpha, beta: beta, transA: transA, transB: transB,
+                                                         variant: .blocked))
+            }
+            guard i.inputCount == 3, beta != 0 else {
+                return .matrix(try Kernels.gemm(a, b, alpha: alpha, transA: transA, transB: transB))
+            }
+            // Accumulating into C: in C's own storage when this task is its only reader.
+            return .matrix(try Kernels.gemm(a, b, updating: try i.matrixForUpdate(2), alpha: alpha, beta: beta,
+                                            transA: transA, transB: transB))
         })
         register("gemv", .sync { i in
             let y = i.inputCount == 3 ? try i.matrix(2) : nil

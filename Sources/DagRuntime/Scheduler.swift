@@ -1006,6 +1006,13 @@ final class Run: @unchecked Sendable {
         return next
     }
 
+    /// Whether task `i` may take over input `j`'s value (see `OpInput.matrixForUpdate`).
+    @inline(__always)
+    func mayDonate(input j: Int, to i: Int) -> Bool {
+        consumerOffsets[j + 1] - consumerOffsets[j] == 1 && options.keep != .all
+            && (!graph.hasRunPolicies || graph.runPolicy(of: i).retries == 0)
+    }
+
     func releaseInputs(of i: Int) {
         guard anyStored.load(ordering: .relaxed) else { return }
         for k in Int(inputOffsets[i])..<Int(inputOffsets[i + 1]) {

@@ -127,6 +127,19 @@ public struct OpInput: @unchecked Sendable {
         return m
     }
 
+    /// Input `k` as a matrix this op may update in place: when this task is the only reader
+    /// of that result (one consumer slot in the graph, results not kept, no retries that
+    /// would need the input again), the run hands its reference over, so that a kernel's
+    /// uniqueness check can reuse the storage instead of copying it (an accumulating tile
+    /// `gemm` then writes into its C). Otherwise the shared matrix, which a kernel copies.
+    public func matrixForUpdate(_ k: Int) throws(OpError) -> Matrix {
+        guard detached == nil, let run else { return try matrix(k) }
+        let j = Int(run.inputIndices[Int(run.inputOffsets[Int(task)]) + k])
+        guard run.mayDonate(input: j, to: Int(task)), case .matrix(let m)? = run.values[j] else { return try matrix(k) }
+        run.values[j] = nil
+        return m
+    }
+
     /// Input `k` as a scalar, or an error naming the input and what it holds.
     public func scalar(_ k: Int) throws(OpError) -> Double {
         let v = input(k)

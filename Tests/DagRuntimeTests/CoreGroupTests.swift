@@ -58,3 +58,37 @@ import Testing
         }
     }
 }
+
+/// A task that is an input's only reader may update it in place; with other readers, or
+/// results kept, the input stays as it was.
+@Suite struct InputDonationTests {
+    @Test func accumulationChainsMatchAndSharedInputsStayIntact() throws {
+        func build() -> GraphBuilder {
+            var g = GraphBuilder(name: "chain")
+            let a = g.random(rows: 40, cols: 30, seed: 1, id: "a")
+            let b = g.random(rows: 30, cols: 20, seed: 2, id: "b")
+            let c0 = g.random(rows: 40, cols: 20, seed: 3, id: "c0")
+            let seen = g.add("sum", id: "sum-c0", inputs: [c0])     // a second reader of c0: no donation
+            var c = g.gemm(a, b, c: c0, beta: 1, id: "c1")
+            for k in 2...5 { c = g.gemm(a, b, c: c, beta: 1, id: "c\(k)") }   // only readers: donated
+            g.add("sum", id: "total", inputs: [c])
+            _ = seen
+            return g
+        }
+        let scheduler = Scheduler(topology: try HardwareTopology.host())
+        let donated = try scheduler.run(try build().build(), options: RunOptions(workers: 2))
+        var keepAll = RunOptions(workers: 2)
+        keepAll.keep = .all   // kept results are never donated
+        let kept = try scheduler.run(try build().build(), options: keepAll)
+        #expect(donated.succeeded && kept.succeeded)
+        let total = try #require(donated.results["total"]?.scalar), reference = try #require(kept.results["total"]?.scalar)
+        #expect(abs(total - reference) <= 1e-12 * abs(reference))
+        // c0 was read by both gemm c1 and sum-c0: c1 copied it, so sum-c0 saw the original.
+        let c0 = Kernels.random(rows: 40, cols: 20, seed: 3)
+        #expect(abs(try #require(kept.results["sum-c0"]?.scalar) - Kernels.sum(c0)) < 1e-9)
+        #expect(abs(try #require(donated.results["sum-c0"]?.scalar) - Kernels.sum(c0)) < 1e-9)
+        // And the kept chain's intermediate results are all distinct, unmodified values.
+        let c1 = try #require(kept.results["c1"]?.matrix), c2 = try #require(kept.results["c2"]?.matrix)
+        #expect(c1 !== c2)
+    }
+}
