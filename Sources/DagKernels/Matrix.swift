@@ -29,9 +29,13 @@
 ///    that is before handing it to the scheduler as a task result.
 /// 2. After publication the matrix is immutable; any number of tasks on any
 ///    threads may read it concurrently.
+/// 3. Except when its last reader holds the only reference: the runtime hands a result
+///    over to a task that is its only consumer, and ``Kernels/gemm(_:_:updating:alpha:beta:transA:transB:)``
+///    and ``Kernels/trsm(_:_:side:lower:transA:unit:alpha:)`` then write into it
+///    (checked with `isKnownUniquelyReferenced`; anything shared is copied first).
 ///
-/// Every function in ``Kernels``, ``ReferenceKernels`` and ``NPY`` follows
-/// it: inputs are only read and every result is a fresh matrix.
+/// Every other function in ``Kernels``, ``ReferenceKernels`` and ``NPY`` only
+/// reads its inputs and returns a fresh matrix.
 public final class Matrix: @unchecked Sendable {
     /// The number of rows.
     public let rows: Int
