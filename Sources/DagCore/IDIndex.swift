@@ -183,11 +183,6 @@ public struct RecentIDs: Sendable {
         return t >= 0 && ids[Int(t)] == id ? t : nil
     }
 
-    @inline(__always)
-    public func find(bytes: UnsafeBufferPointer<UInt8>, hash: Int, ids: [String]) -> Int32? {
-        let t = slots[hash & 0x1ffff]
-        return t >= 0 && IDIndex.equal(ids[Int(t)], bytes) ? t : nil
-    }
 }
 
 @inline(__always)

@@ -87,18 +87,11 @@ public enum Kernels {
         alpha: Double = 1, beta: Double = 0,
         transA: Bool = false, transB: Bool = false
     ) throws(KernelError) -> Matrix {
-        let shape = try GemmShape(a, b, c: c, transA: transA, transB: transB)
-        try OpenBLASCalls.checkIndex(a.rows, a.cols, b.rows, b.cols, operation: "gemm")
-        let result = c.map { $0.copy() } ?? Matrix(rows: shape.m, cols: shape.n)
-        guard shape.m > 0, shape.n > 0 else { return result }
-        withExtendedLifetime((a, b)) {
-            OpenBLASCalls.dgemm(
-                transA: transA, transB: transB, m: shape.m, n: shape.n, k: shape.k,
-                alpha: alpha, a: a.baseAddress, lda: a.cols,
-                b: b.baseAddress, ldb: b.cols,
-                beta: c == nil ? 0 : beta, c: result.baseAddress, ldc: shape.n)
-        }
-        return result
+        // With C: the caller keeps its reference, so `updating` writes into a copy.
+        if let c { return try gemm(a, b, updating: c, alpha: alpha, beta: beta, transA: transA, transB: transB) }
+        let shape = try GemmShape(a, b, c: nil, transA: transA, transB: transB)
+        return try gemm(a, b, updating: Matrix(rows: shape.m, cols: shape.n), alpha: alpha, beta: 0,
+                        transA: transA, transB: transB)
     }
 
     /// `alpha * op(A) * op(B) + beta * C`, written into C's storage when the caller holds

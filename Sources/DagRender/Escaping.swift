@@ -42,3 +42,22 @@ func format3(_ x: Double) -> String {
 /// A palette of distinct fill colours for cores (light enough for black text).
 let corePalette = ["#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5",
                    "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f"]
+
+/// Escapes text for XML content and attribute values.
+public func xmlEscape(_ s: String) -> String {
+    var out = ""
+    out.reserveCapacity(s.utf8.count)
+    for c in s.unicodeScalars {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        default:
+            // Control characters other than tab/newline are not allowed in XML 1.0.
+            if c.value < 0x20 && c != "\t" && c != "\n" { out += " " } else { out.unicodeScalars.append(c) }
+        }
+    }
+    return out
+}

@@ -180,22 +180,3 @@ public enum GanttSVG {
     static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#d37295", "#76b7b2", "#edc948",
                           "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#8c564b"]
 }
-
-/// Escapes text for XML content and attribute values.
-public func xmlEscape(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count)
-    for c in s.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default:
-            // Control characters other than tab/newline are not allowed in XML 1.0.
-            if c.value < 0x20 && c != "\t" && c != "\n" { out += " " } else { out.unicodeScalars.append(c) }
-        }
-    }
-    return out
-}

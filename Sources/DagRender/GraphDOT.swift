@@ -143,7 +143,7 @@ public enum GraphDOT {
         var out = ""
         var inDigits = false
         for c in id.unicodeScalars {
-            if c.properties.numericType != nil && ("0"..."9").contains(c) {
+            if ("0"..."9").contains(c) {
                 if !inDigits { out += "#" }
                 inDigits = true
             } else {

@@ -5,16 +5,16 @@ import Glibc
 /// multithreaded process): no shell, argv as given, PATH searched for the program,
 /// stdin from /dev/null, stdout and stderr captured through unlinked temporary files
 /// (so a chatty child can never block on a full pipe).
-struct ExternalCommand {
-    struct Result {
-        var argv: [String]
-        var status: Int32
-        var signal: Int32
-        var stdout: [UInt8]
-        var stderr: [UInt8]
+public struct ExternalCommand {
+    public struct Result: Sendable {
+        public var argv: [String]
+        public var status: Int32
+        public var signal: Int32
+        public var stdout: [UInt8]
+        public var stderr: [UInt8]
 
         /// Throws unless the command exited with status 0; the message quotes the end of stderr.
-        func check() throws(OpError) {
+        public func check() throws(OpError) {
             guard status != 0 || signal != 0 else { return }
             let how = signal != 0 ? "was killed by signal \(signal)" : "exited with status \(status)"
             var tail = String(decoding: stderr.suffix(600), as: UTF8.self)
@@ -31,8 +31,8 @@ struct ExternalCommand {
     /// inherited environment. The child leads its own process group; when `cancellation`
     /// is cancelled (a timeout) the whole group is killed with SIGKILL, so a shell's
     /// children die with it, and the run throws.
-    static func run(argv: [String], cwd: String?, env: [String] = [],
-                    cancellation: CancelToken? = nil) throws(OpError) -> Result {
+    public static func run(argv: [String], cwd: String?, env: [String] = [],
+                           cancellation: CancelToken? = nil) throws(OpError) -> Result {
         precondition(!argv.isEmpty)
         if let c = cancellation, c.isCancelled { throw OpError("\(quote(argv)) not started: \(c.reason)") }
         if let cwd {

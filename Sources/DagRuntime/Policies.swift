@@ -77,11 +77,6 @@ func precedes<Key: BinaryFloatingPoint>(_ a: Int32, _ b: Int32, _ bottom: Unsafe
     return x > y || (x == y && a < b)
 }
 
-@inline(__always)
-func precedes(_ a: Int32, _ b: Int32, _ bottom: [Double]) -> Bool {
-    bottom.withUnsafeBufferPointer { precedes(a, b, $0.baseAddress!) }
-}
-
 /// Insertion sort by static priority (ready batches are small; no allocation).
 @inline(__always)
 func sortByPriority<Key: BinaryFloatingPoint>(_ ready: UnsafeMutableBufferPointer<Int32>, _ bottom: UnsafePointer<Key>) {

@@ -491,7 +491,7 @@ final class Run: @unchecked Sendable {
         // Roots: CPU roots dealt to workers' inboxes in priority order, IO roots dispatched.
         var roots: [Int32] = []
         for i in 0..<n where pending[i].load(ordering: .relaxed) == 0 { roots.append(Int32(i)) }
-        roots.sort { precedes($0, $1, graph.bottomLevel) }
+        roots.sort { precedes($0, $1, priority) }
         var cpuRoots: [Int32] = []
         var ioRoots: [Int32] = []
         for t in roots {

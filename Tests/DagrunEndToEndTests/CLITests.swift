@@ -184,7 +184,10 @@ import Testing
                      ["run", "graphs/diamond.json", "--summary", "yaml"], ["run", "does-not-exist.json"],
                      ["run", "graphs"], ["run", "graphs/diamond.json", "--no-timing", "--dot", "x.dot"],
                      ["run", "graphs/diamond.json", "--policy", "nope"], ["run", "graphs/diamond.json", "--kernels", "mkl"],
-                     ["run", "graphs/diamond.json", "--io-concurrency", "0"]] {
+                     ["run", "graphs/diamond.json", "--io-concurrency", "0"],
+                     ["run", "graphs/diamond.json", "--collapse", "0"], ["dot", "graphs/diamond.json", "--collapse", "-1"],
+                     ["run", "graphs/diamond.json", "--no-timing", "--gantt", "g.svg"],
+                     ["topology", "--json", "--dot"], ["explain"]] {
             let r = try runProduct("dagrun", args)
             #expect(r.status == 2, "\(args): exit \(r.status), \(r.stderr)")
             #expect(!r.stderr.isEmpty && r.stdout.isEmpty, "\(args)")
