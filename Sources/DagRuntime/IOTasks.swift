@@ -45,7 +45,7 @@ import DagKernels
 /// attempt says how many were made.
 extension Run {
     func startIO(_ t: Int32) {
-        let body = closures[t] ?? bodies[Int(opIndex[Int(t)])]
+        let body = closures[t] ?? bodies[JoinRecords.op(join.flags(Int(t)))]
         let policy = graph.hasRunPolicies ? graph.runPolicy(of: Int(t)) : .default
         if policy.timeout == nil && policy.retries == 0, case .sync(let f) = body {
             // One attempt that nothing stops: straight onto the blocking pool.

@@ -1,3 +1,4 @@
+internal import CDagSystem
 import DagCore
 import DagKernels
 import DagTopology
@@ -259,12 +260,8 @@ final class Run: @unchecked Sendable {
     let consumerIndices: UnsafePointer<Int32>
     let inputOffsets: UnsafePointer<Int32>
     let inputIndices: UnsafePointer<Int32>
-    let opIndex: UnsafePointer<Int32>
-    /// Static priority key: bottom levels (larger first, ties by task index), as Float: half
-    /// the bytes of the Doubles for the random reads of ready batches (ranks that close
-    /// collapse to ties, broken by index).
-    let priority: UnsafePointer<Float>
-    let isIO: UnsafeMutablePointer<Bool>
+    /// What the hot path reads of each task, packed: see ``JoinRecords``.
+    let join: JoinRecords
     /// Set by the producer when it stored a result that consumers must release.
     let stored: UnsafeMutablePointer<Bool>
     /// Set once any task stored a result. While no task has (graphs of `noop`s and of ops
@@ -275,12 +272,8 @@ final class Run: @unchecked Sendable {
     /// The default policy is inlined on the hot path; others are called through the protocol.
     let criticalPathPolicy: Bool
 
-    /// Inputs not yet produced, per task (one per input slot): the join counter.
-    let pending: UnsafeMutablePointer<Atomic<Int32>>
     /// Consumers not yet finished, per task; the result is freed at zero.
     let unfinishedConsumers: UnsafeMutablePointer<Atomic<Int32>>
-    /// Set on a task when an input failed or was cancelled.
-    let poisoned: UnsafeMutablePointer<Atomic<UInt8>>
     let values: UnsafeMutablePointer<TaskValue?>
     // Per-task records, each written by the thread that finishes the task.
     let status: UnsafeMutablePointer<UInt8>      // 0 not finished, 1 done, 2 failed, 3 cancelled
@@ -370,8 +363,7 @@ final class Run: @unchecked Sendable {
         consumerIndices = copy(graph.consumerIndices)
         inputOffsets = copy(graph.inputOffsets)
         inputIndices = copy(graph.inputIndices)
-        opIndex = copy(graph.opIndex)
-        priority = copy(graph.bottomLevel.map { Float($0) })
+        join = JoinRecords(graph: graph)
         criticalPathPolicy = options.policy is CriticalPathPolicy
         gangResume = gangLock.makeCondition()
         if graph.hasRunPolicies && (0..<graph.count).contains(where: { graph.runPolicy(of: $0).cores != 1 }) {
@@ -382,12 +374,9 @@ final class Run: @unchecked Sendable {
         } else {
             groupCores = nil
         }
-        isIO = .allocate(capacity: max(n, 1))
         stored = .allocate(capacity: max(n, 1))
         stored.initialize(repeating: false, count: max(n, 1))
-        pending = .allocate(capacity: max(n, 1))
         unfinishedConsumers = .allocate(capacity: max(n, 1))
-        poisoned = .allocate(capacity: max(n, 1))
         values = .allocate(capacity: max(n, 1))
         status = .allocate(capacity: max(n, 1))
         worker = .allocate(capacity: max(n, 1))
@@ -398,10 +387,7 @@ final class Run: @unchecked Sendable {
         ioAttempts = .allocate(capacity: max(n, 1))
         ioAttempts.initialize(repeating: 1, count: max(n, 1))
         for i in 0..<n {
-            isIO[i] = graph.classes[i] == .io
-            (pending + i).initialize(to: Atomic(graph.inputOffsets[i + 1] - graph.inputOffsets[i]))
             (unfinishedConsumers + i).initialize(to: Atomic(graph.consumerOffsets[i + 1] - graph.consumerOffsets[i]))
-            (poisoned + i).initialize(to: Atomic(0))
             (values + i).initialize(to: nil)
         }
         status.initialize(repeating: 0, count: n)
@@ -460,16 +446,11 @@ final class Run: @unchecked Sendable {
     }
 
     deinit {
-        for p in [consumerOffsets, consumerIndices, inputOffsets, inputIndices, opIndex] { p.deallocate() }
-        priority.deallocate()
-        isIO.deallocate()
+        for p in [consumerOffsets, consumerIndices, inputOffsets, inputIndices] { p.deallocate() }
+        join.deallocate()
         stored.deallocate()
-        pending.deinitialize(count: n)
-        pending.deallocate()
         unfinishedConsumers.deinitialize(count: n)
         unfinishedConsumers.deallocate()
-        poisoned.deinitialize(count: n)
-        poisoned.deallocate()
         values.deinitialize(count: n)
         values.deallocate()
         status.deallocate()
@@ -490,12 +471,12 @@ final class Run: @unchecked Sendable {
     func execute(topology: HardwareTopology) -> RunReport {
         // Roots: CPU roots dealt to workers' inboxes in priority order, IO roots dispatched.
         var roots: [Int32] = []
-        for i in 0..<n where pending[i].load(ordering: .relaxed) == 0 { roots.append(Int32(i)) }
-        roots.sort { precedes($0, $1, priority) }
+        for i in 0..<n where join.pendingCount(i) == 0 { roots.append(Int32(i)) }
+        roots.sort { join.precedes($0, $1) }
         var cpuRoots: [Int32] = []
         var ioRoots: [Int32] = []
         for t in roots {
-            if isIO[Int(t)] { ioRoots.append(t) } else { cpuRoots.append(t) }
+            if join.isIO(Int(t)) { ioRoots.append(t) } else { cpuRoots.append(t) }
         }
         // Deal round-robin onto the deques (safe before the owners start: thread creation
         // orders it). Owners pop newest first and thieves take oldest: put the most urgent last.
@@ -584,7 +565,7 @@ final class Run: @unchecked Sendable {
             records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i],
                                            startNanos: startTime[i], endNanos: endTime[i], message: messages[Int32(i)],
                                            attempt: st == .cancelled && worker[i] == -2 ? 0
-                                               : isIO[i] ? Int(ioAttempts[i]) : attempts.map { Int($0[i]) + 1 } ?? 1,
+                                               : join.isIO(i) ? Int(ioAttempts[i]) : attempts.map { Int($0[i]) + 1 } ?? 1,
                                            inProcess: (taskFlags.map { $0[i] & Run.processTask != 0 } ?? false) && worker[i] >= 0,
                                            resultBytes: resultBytes[i]))
             if let v = values[i], options.keep == .all || (options.keep == .sinks && consumerOffsets[i] == consumerOffsets[i + 1]) {
@@ -662,7 +643,7 @@ final class Run: @unchecked Sendable {
         var running: Int? = nil
         if options.timing && n <= RunProgress.runningScanLimit {
             var r = 0
-            for i in 0..<n where status[i] == 0 && startTime[i] != 0 && endTime[i] == 0 && !isIO[i] { r += 1 }
+            for i in 0..<n where status[i] == 0 && startTime[i] != 0 && endTime[i] == 0 && !join.isIO(i) { r += 1 }
             running = r
         }
         let io = ioInFlight.load(ordering: .relaxed)
@@ -737,7 +718,8 @@ final class Run: @unchecked Sendable {
                  targets: UnsafeMutableBufferPointer<Int32>, finishedHere: inout Int) -> Int32? {
         let i = Int(t)
         finishedHere += 1
-        guard poisoned[i].load(ordering: .relaxed) == 0 else {
+        let flags = join.flags(i)   // one load: poison, and the op
+        guard flags & JoinRecords.poisonedFlag == 0 else {
             return finish(t, .cancelled, ready: ready, targets: targets, worker: w)
         }
         let timing = options.timing
@@ -746,7 +728,8 @@ final class Run: @unchecked Sendable {
             cpu[i] = Int32(CPU.current())
         }
         worker[i] = w
-        let body = closures.isEmpty ? bodies[Int(opIndex[i])] : (closures[t] ?? bodies[Int(opIndex[i])])
+        let op = JoinRecords.op(flags)
+        let body = closures.isEmpty ? bodies[op] : (closures[t] ?? bodies[op])
         if let taskFlags, taskFlags[i] != 0 {
             return runSpecial(t, flags: taskFlags[i], body: body, worker: w, ready: ready, targets: targets,
                               finishedHere: &finishedHere)
@@ -940,20 +923,29 @@ final class Run: @unchecked Sendable {
         releaseInputs(of: i)
         // Consumers: decrement join counters; collect those now ready.
         var count = 0
-        for k in Int(consumerOffsets[i])..<Int(consumerOffsets[i + 1]) {
+        let (first, end) = join.consumerRange(i)
+        // Start every consumer's record miss at once: the locked decrements below would
+        // otherwise take their misses one after another.
+        if end - first > 1 {
+            for k in first..<end { join.prefetch(Int(consumerIndices[k])) }
+        }
+        for k in first..<end {
             let c = consumerIndices[k]
-            if poison { poisoned[Int(c)].store(1, ordering: .relaxed) }
+            if poison { join.poison(Int(c)) }
             // acquiring-and-releasing: publishes this task's value (and poison) to whoever
             // takes the counter to zero, and gives that thread every other input's value.
-            if pending[Int(c)].wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
-                if isIO[Int(c)] {
-                    if poisoned[Int(c)].load(ordering: .relaxed) != 0 {
+            if join.inputArrived(Int(c)) {
+                if join.isIO(Int(c)) {
+                    if join.isPoisoned(Int(c)) {
                         // Cancelled without running; its own consumers are handled recursively.
                         finishCancelledIO(c)
                     } else {
                         dispatchIO(c)
                     }
                 } else {
+                    // Its record is in cache now (the decrement): start the miss on its
+                    // consumer list, which its own finish reads next.
+                    dagrun_prefetch(consumerIndices + join.consumerStart(Int(c)))
                     ready[count] = c
                     count += 1
                 }
@@ -964,7 +956,7 @@ final class Run: @unchecked Sendable {
         let batch = UnsafeMutableBufferPointer(rebasing: ready[0..<count])
         let where_ = UnsafeMutableBufferPointer(rebasing: targets[0..<count])
         if criticalPathPolicy {
-            sortByPriority(batch, priority)
+            join.sortByPriority(batch)
             for k in 0..<count { where_[k] = -1 }
         } else {
             options.policy.arrange(ready: batch, targets: where_, worker: w, view: view)
