@@ -67,8 +67,10 @@ public struct IDIndex: Sendable {
         return id.withUTF8 { hash(bytes: $0) }
     }
 
-    /// FNV-1a over UTF-8 bytes, eight at a time where it can (the same value for a String
-    /// and for its UTF-8 bytes).
+    /// An FNV-1a-style hash over UTF-8 bytes, eight at a time: whole words, then the last
+    /// 1–7 bytes as one zero-padded word (the same value for a String and for its UTF-8
+    /// bytes, and ``hash(head:count:)`` for ids of up to 8 bytes). Byte by byte, the tail's
+    /// multiply chain was a tenth of the graph reader's time on `t123456`-style ids.
     @inlinable @inline(__always)
     public static func hash(bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -81,12 +83,36 @@ public struct IDIndex: Sendable {
                 h ^= h >> 32
                 k += 8
             }
-            while k < n {
-                h = (h ^ UInt64(base[k])) &* 0x0000_0100_0000_01b3
-                k += 1
+            if k < n {
+                var tail: UInt64 = 0
+                var shift: UInt64 = 0
+                while k < n {
+                    tail |= UInt64(base[k]) &<< shift
+                    shift &+= 8
+                    k += 1
+                }
+                h = (h ^ tail) &* 0x0000_0100_0000_01b3
+                h ^= h >> 32
             }
         }
-        h ^= UInt64(n)
+        return finish(h, count: n)
+    }
+
+    /// ``hash(bytes:)`` of an id of `count` ≤ 8 bytes given as one little-endian word, zero
+    /// past `count` (the graph reader loads ids that way).
+    @inlinable @inline(__always)
+    public static func hash(head: UInt64, count: Int) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        if count > 0 {
+            h = (h ^ head) &* 0x0000_0100_0000_01b3
+            h ^= h >> 32
+        }
+        return finish(h, count: count)
+    }
+
+    @inlinable @inline(__always) @usableFromInline
+    static func finish(_ hash: UInt64, count: Int) -> Int {
+        var h = hash ^ UInt64(count)
         h = (h ^ (h >> 29)) &* 0xbf58_476d_1ce4_e5b9
         return Int(truncatingIfNeeded: h ^ (h >> 32))
     }

@@ -176,7 +176,7 @@ struct FastGraphReader {
                 // Its slot in the recent-id cache is written when the task ends: fetch it now,
                 // while the rest of the task is read (the write missed the cache otherwise:
                 // a quarter of the reader's time in a profile here).
-                idHash = IDIndex.hash(bytes: UnsafeBufferPointer(start: p + idStart, count: i - 1 - idStart))
+                idHash = Self.hash(p + idStart, i - 1 - idStart, file: p, end: end)
                 prefetchSet(idHash)
             case 2: // op
                 guard seen & 2 == 0, let s = opSlotOfName() else { return false }
@@ -190,8 +190,7 @@ struct FastGraphReader {
                         // Resolved as read (only tasks declared before this one can match,
                         // so a task naming itself stays unresolved, for validation to report).
                         guard let range = plainStringRange() else { return false }
-                        let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
-                        let h = IDIndex.hash(bytes: bytes)
+                        let h = Self.hash(p + range.start, range.count, file: p, end: end)
                         prefetchSet(h)
                         pendingInputs.append((range.start, range.count, h))
                         skipSpace()
@@ -320,6 +319,14 @@ struct FastGraphReader {
             if sameBytes(p + Int(span >> 32) + 8, bytes.baseAddress! + 8, count - 8) { return t }
         }
         return nil
+    }
+
+    /// ``IDIndex/hash(bytes:)`` of the `count` bytes at `a` (from one word when they fit).
+    /// (Static: calling a method on `self` here made Swift copy the 300-byte reader per call.)
+    @inline(__always)
+    private static func hash(_ a: UnsafePointer<UInt8>, _ count: Int, file p: UnsafePointer<UInt8>, end: Int) -> Int {
+        count <= 8 ? IDIndex.hash(head: head(a, count, file: p, end: end), count: count)
+            : IDIndex.hash(bytes: UnsafeBufferPointer(start: a, count: count))
     }
 
     /// The first `min(count, 8)` bytes at `a`, zero-padded, as one word.

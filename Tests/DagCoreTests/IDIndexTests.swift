@@ -38,6 +38,22 @@ import Testing
         #expect(IDIndex.hash("ab") != IDIndex.hash("ba"))
     }
 
+    @Test func headWordHashMatchesBytes() {
+        // The graph reader hashes ids of up to 8 bytes from one zero-padded word.
+        for id in ["", "a", "t1", "t12345", "abcdefg", "abcdefgh", "é", "x\u{0}y"] {
+            var s = id
+            let bytes = Array(s.utf8)
+            guard bytes.count <= 8 else { continue }
+            var head: UInt64 = 0
+            for (k, b) in bytes.enumerated() { head |= UInt64(b) << (8 * UInt64(k)) }
+            #expect(IDIndex.hash(head: head, count: bytes.count) == s.withUTF8 { IDIndex.hash(bytes: $0) }, "\(id)")
+        }
+        // Trailing zero bytes are part of the id: the length keeps them apart.
+        #expect(IDIndex.hash("a") != IDIndex.hash("a\u{0}"))
+        // Ids differing only in the tail of a long id.
+        #expect(IDIndex.hash("abcdefgh-1") != IDIndex.hash("abcdefgh-2"))
+    }
+
     @Test func recentCacheVerifiesIds() {
         let ids = ["x", "y"]
         var recent = RecentIDs()
