@@ -54,16 +54,29 @@ int dagrun_set_parent_death_signal(int signal) {
 
 enum { DAGRUN_MAX_FDS = 64 };
 
-int dagrun_send_with_fds(int socket, const void *buffer, size_t length, const int *fds, int count) {
-    const char *bytes = buffer;
-    size_t sent = 0;
+int dagrun_send_with_fds(int socket, const void *header, size_t headerLength, const void *buffer, size_t length,
+                         const int *fds, int count) {
+    const char *parts[2] = { header, buffer };
+    size_t sizes[2] = { headerLength, length };
+    size_t total = headerLength + length, sent = 0;
     if (count < 0 || count > DAGRUN_MAX_FDS) { errno = EINVAL; return -1; }
-    while (sent < length || (sent == 0 && length == 0)) {
-        struct iovec iov = { (void *)(bytes + sent), length - sent };
+    while (sent < total || (sent == 0 && total == 0)) {
+        // The parts not yet sent, as iovecs (header and payload in one sendmsg: no copy
+        // into one buffer first).
+        struct iovec iov[2];
+        int n_iov = 0;
+        size_t skip = sent;
+        for (int k = 0; k < 2; k++) {
+            if (skip >= sizes[k]) { skip -= sizes[k]; continue; }
+            iov[n_iov].iov_base = (void *)(parts[k] + skip);
+            iov[n_iov].iov_len = sizes[k] - skip;
+            n_iov++;
+            skip = 0;
+        }
         struct msghdr msg;
         memset(&msg, 0, sizeof msg);
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
+        msg.msg_iov = iov;
+        msg.msg_iovlen = (size_t)n_iov;
         union { struct cmsghdr align; char space[CMSG_SPACE(sizeof(int) * DAGRUN_MAX_FDS)]; } control;
         if (sent == 0 && count > 0) {
             memset(&control, 0, sizeof control);
@@ -81,7 +94,7 @@ int dagrun_send_with_fds(int socket, const void *buffer, size_t length, const in
             return -1;
         }
         sent += (size_t)n;
-        if (length == 0) break;
+        if (total == 0) break;
     }
     return 0;
 }

@@ -105,16 +105,25 @@ struct FrameWriter {
         return UInt32(fds.count - 1)
     }
 
-    /// The header for this payload.
+    /// The header for this payload, as bytes.
     func header(_ kind: WorkerProtocol.Kind) -> [UInt8] {
-        var h = FrameWriter()
-        let length = UInt32(bytes.count)
-        h.u32(length)
-        h.u8(kind.rawValue)
-        h.u8(UInt8(fds.count))
-        h.u8(0); h.u8(0)
-        h.u32(length ^ WorkerProtocol.magic)
-        return h.bytes
+        withUnsafeBytes(of: FrameHeader(kind, payload: bytes.count, fds: fds.count)) { Array($0) }
+    }
+}
+
+/// A frame's 12 header bytes (see ``WorkerProtocol``), laid out as sent.
+struct FrameHeader {
+    var length: UInt32
+    var kind: UInt8
+    var fdCount: UInt8
+    var zero: UInt16 = 0
+    var check: UInt32
+
+    init(_ kind: WorkerProtocol.Kind, payload: Int, fds: Int) {
+        length = UInt32(truncatingIfNeeded: payload).littleEndian
+        self.kind = kind.rawValue
+        fdCount = UInt8(truncatingIfNeeded: fds)
+        check = (UInt32(truncatingIfNeeded: payload) ^ WorkerProtocol.magic).littleEndian
     }
 }
 
@@ -131,15 +140,16 @@ struct FrameReader {
         return bytes[at..<at + n]
     }
     mutating func u8() throws(WorkerError) -> UInt8 { try take(1).first! }
-    mutating func u32() throws(WorkerError) -> UInt32 {
-        let s = try take(4)
-        return s.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+    /// A little-endian integer of `T`'s size at the read position.
+    private mutating func integer<T: FixedWidthInteger>(_: T.Type) throws(WorkerError) -> T {
+        let n = MemoryLayout<T>.size
+        guard at + n <= bytes.count else { throw .protocolViolation("payload ends early (\(bytes.count) bytes)") }
+        defer { at += n }
+        return T(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: T.self) })
     }
+    mutating func u32() throws(WorkerError) -> UInt32 { try integer(UInt32.self) }
     mutating func i32() throws(WorkerError) -> Int32 { Int32(bitPattern: try u32()) }
-    mutating func u64() throws(WorkerError) -> UInt64 {
-        let s = try take(8)
-        return s.reversed().reduce(0) { $0 << 8 | UInt64($1) }
-    }
+    mutating func u64() throws(WorkerError) -> UInt64 { try integer(UInt64.self) }
     mutating func f64() throws(WorkerError) -> Double { Double(bitPattern: try u64()) }
     mutating func str() throws(WorkerError) -> String {
         let n = Int(try u32())
@@ -172,16 +182,24 @@ struct Frame {
     func closeDescriptors() { for fd in fds { close(fd) } }
 }
 
-/// One end of a worker socket.
+/// One end of a worker socket. Used by one thread at a time (its receive buffer is reused
+/// from frame to frame).
 struct FrameChannel {
     let fd: Int32
+    private let buffer: ReceiveBuffer
+
+    init(fd: Int32) {
+        self.fd = fd
+        buffer = ReceiveBuffer()
+    }
 
     /// Sends header and payload as one message, the payload's descriptors attached.
     func send(_ kind: WorkerProtocol.Kind, _ w: FrameWriter) throws(WorkerError) {
-        let frame = w.header(kind) + w.bytes
-        let rc = frame.withUnsafeBytes { b in
-            w.fds.withUnsafeBufferPointer { f in
-                dagrun_send_with_fds(fd, b.baseAddress, b.count, f.baseAddress, Int32(f.count))
+        let rc = withUnsafeBytes(of: FrameHeader(kind, payload: w.bytes.count, fds: w.fds.count)) { h in
+            w.bytes.withUnsafeBytes { b in
+                w.fds.withUnsafeBufferPointer { f in
+                    dagrun_send_with_fds(fd, h.baseAddress, h.count, b.baseAddress, b.count, f.baseAddress, Int32(f.count))
+                }
             }
         }
         if rc != 0 {
@@ -198,49 +216,46 @@ struct FrameChannel {
     /// next frame is read ahead.
     func receive(deadline: UInt64? = nil) throws(WorkerError) -> Frame {
         var fds: [Int32] = []
-        var bytes = [UInt8](repeating: 0, count: 4096)
         var got = 0
         do throws(WorkerError) {
             while got < WorkerProtocol.headerSize {
-                got += try read(into: &bytes, at: got, upTo: bytes.count, fds: &fds, deadline: deadline)
+                got += try read(at: got, upTo: buffer.capacity, fds: &fds, deadline: deadline)
             }
-            var r = FrameReader(Array(bytes[0..<WorkerProtocol.headerSize]))
-            let length = Int(try r.u32())
-            let kindByte = try r.u8()
-            let fdCount = Int(try r.u8())
-            _ = try r.u8(); _ = try r.u8()
-            let check = try r.u32()
-            guard check == UInt32(truncatingIfNeeded: length) ^ WorkerProtocol.magic, length <= WorkerProtocol.maxPayload,
-                  let kind = WorkerProtocol.Kind(rawValue: kindByte) else {
-                throw .protocolViolation("bad frame header \(bytes[0..<WorkerProtocol.headerSize])")
+            let header = buffer.base.loadUnaligned(as: FrameHeader.self)
+            let length = Int(UInt32(littleEndian: header.length))
+            let fdCount = Int(header.fdCount)
+            guard UInt32(littleEndian: header.check) == UInt32(truncatingIfNeeded: length) ^ WorkerProtocol.magic,
+                  length <= WorkerProtocol.maxPayload,
+                  let kind = WorkerProtocol.Kind(rawValue: header.kind) else {
+                let shown = Array(UnsafeRawBufferPointer(start: buffer.base, count: WorkerProtocol.headerSize))
+                throw .protocolViolation("bad frame header \(shown)")
             }
             let total = WorkerProtocol.headerSize + length
             guard got <= total else { throw .protocolViolation("the peer sent more than one frame at once") }
-            if bytes.count < total { bytes += [UInt8](repeating: 0, count: total - bytes.count) }
+            buffer.reserve(total, keeping: got)
             while got < total {
-                got += try read(into: &bytes, at: got, upTo: total, fds: &fds, deadline: deadline)
+                got += try read(at: got, upTo: total, fds: &fds, deadline: deadline)
             }
             guard fds.count == fdCount else {
                 throw .protocolViolation("frame announced \(fdCount) descriptors, \(fds.count) arrived")
             }
-            return Frame(kind: kind, payload: Array(bytes[WorkerProtocol.headerSize..<total]), fds: fds)
+            let payload = [UInt8](UnsafeRawBufferPointer(start: buffer.base + WorkerProtocol.headerSize, count: length))
+            buffer.shrinkIfLarge()
+            return Frame(kind: kind, payload: payload, fds: fds)
         } catch {
             for f in fds { close(f) }
             throw error
         }
     }
 
-    /// One recvmsg into `buffer[at..<upTo]`; the byte count (never 0: end of stream throws).
-    private func read(into buffer: inout [UInt8], at: Int, upTo: Int, fds: inout [Int32],
-                      deadline: UInt64?) throws(WorkerError) -> Int {
+    /// One recvmsg into the buffer's bytes `at..<upTo`; the byte count (never 0: end of stream throws).
+    private func read(at: Int, upTo: Int, fds: inout [Int32], deadline: UInt64?) throws(WorkerError) -> Int {
         if let deadline { try wait(until: deadline) }
         var received: Int32 = 0, truncated: Int32 = 0
         let n = withUnsafeTemporaryAllocation(of: Int32.self, capacity: WorkerProtocol.maxFDs) { incoming in
-            let n = buffer.withUnsafeMutableBytes { b in
-                dagrun_recv_with_fds(fd, b.baseAddress! + at, upTo - at, incoming.baseAddress, Int32(incoming.count),
-                                     &received, &truncated)
-            }
-            fds.append(contentsOf: incoming[0..<Int(received)])
+            let n = dagrun_recv_with_fds(fd, buffer.base + at, upTo - at, incoming.baseAddress, Int32(incoming.count),
+                                         &received, &truncated)
+            if received > 0 { fds.append(contentsOf: incoming[0..<Int(received)]) }
             return n
         }
         if n < 0 {
@@ -264,6 +279,40 @@ struct FrameChannel {
             if rc > 0 { return }
             if rc < 0 && errno != EINTR { throw .system("poll on the worker socket", errno) }
         }
+    }
+}
+
+/// A channel's receive buffer, reused from frame to frame (a fresh zeroed 4 KiB array per
+/// frame, and the copies of its header and payload, were a fifth of a process task's
+/// round trip outside the kernel in a profile here).
+final class ReceiveBuffer: @unchecked Sendable {
+    static let initialCapacity = 4096
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+
+    init() {
+        capacity = Self.initialCapacity
+        base = .allocate(byteCount: capacity, alignment: 16)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Room for `count` bytes, keeping the first `keeping`.
+    func reserve(_ count: Int, keeping: Int) {
+        guard count > capacity else { return }
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
+        bigger.copyMemory(from: base, byteCount: keeping)
+        base.deallocate()
+        base = bigger
+        capacity = count
+    }
+
+    /// Gives back a buffer grown for one large frame (text inputs travel inline).
+    func shrinkIfLarge() {
+        guard capacity > 1 << 20 else { return }
+        base.deallocate()
+        capacity = Self.initialCapacity
+        base = .allocate(byteCount: capacity, alignment: 16)
     }
 }
 

@@ -37,10 +37,11 @@ int dagrun_pipe_cloexec(int fds[2]);
 /// the thread that created it exits. 0 or -1 and errno.
 int dagrun_set_parent_death_signal(int signal);
 
-/// Sends all `length` bytes of `buffer` on a stream socket with sendmsg, the `count` file
-/// descriptors of `fds` attached (SCM_RIGHTS) to the first byte. Retries EINTR and short
-/// writes; MSG_NOSIGNAL (a closed peer gives EPIPE, not SIGPIPE). 0 or -1 and errno.
-int dagrun_send_with_fds(int socket, const void *buffer, size_t length, const int *fds, int count);
+/// Sends `header` then `buffer` (all their bytes) on a stream socket with sendmsg, the
+/// `count` file descriptors of `fds` attached (SCM_RIGHTS) to the first byte. Retries EINTR
+/// and short writes; MSG_NOSIGNAL (a closed peer gives EPIPE, not SIGPIPE). 0 or -1 and errno.
+int dagrun_send_with_fds(int socket, const void *header, size_t headerLength, const void *buffer, size_t length,
+                         const int *fds, int count);
 
 /// One recvmsg of at most `length` bytes into `buffer`; file descriptors that arrive with
 /// them (SCM_RIGHTS, received close-on-exec) go to `fds` (at most `capacity`; extra ones are
