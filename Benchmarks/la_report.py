@@ -259,7 +259,7 @@ def render_md(doc):
     out.append("- dagrun: `dagrun run FILE --workers 2 --summary json --trace T.json` with OPENBLAS_NUM_THREADS=1, on "
                "graphs from `dagrun gen matmul|cholesky`; the makespan (from the moment the pinned workers are up to "
                "the end of the last task) covers the whole graph: generating the input tiles, the tiled algorithm "
-               "and the O(n²) residual check (assembling the whole matrices, three gemv). The peers time only the "
+               "and the O(n²) residual check (tile by tile: gemv over tiles and blocks of x). The peers time only the "
                "product or the factorisation of inputs already in memory; the *same runs* line gives dagrun's "
                "span of the tiled algorithm's tasks alone (input tiles still being generated while the first "
                "tiles multiply are inside it).")

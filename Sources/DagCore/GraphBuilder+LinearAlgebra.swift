@@ -29,11 +29,25 @@ extension GraphBuilder {
     public mutating func nrm2(_ x: TaskHandle, id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
         add("nrm2", id: id, inputs: [x], file: file, line: line)
     }
+    /// The norm of several matrices' elements together, √(Σ_k w_k·‖x_k‖²), weights 1 unless given.
+    public mutating func nrm2(_ inputs: [TaskHandle], weights: [Double]? = nil, id: String? = nil,
+                              file: String = #fileID, line: Int = #line) -> TaskHandle {
+        add("nrm2", id: id, inputs: inputs, args: weights.map { ["weights": .list($0.map(ArgValue.double))] } ?? [:],
+            file: file, line: line)
+    }
 
     public mutating func gemv(_ a: TaskHandle, _ x: TaskHandle, y: TaskHandle? = nil, alpha: Double = 1, beta: Double = 0,
                               trans: Bool = false, id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
         add("gemv", id: id, inputs: [a, x] + (y.map { [$0] } ?? []),
             args: ["alpha": .double(alpha), "beta": .double(beta), "trans": .bool(trans)], file: file, line: line)
+    }
+    /// alpha·(op(M_0)·v_0 + op(M_1)·v_1 + …) for pairs (M_k, v_k): one column; `trans` has one flag per
+    /// pair (nil: none transposed).
+    public mutating func gemv(pairs: [(TaskHandle, TaskHandle)], trans: [Bool]? = nil, alpha: Double = 1, id: String? = nil,
+                              file: String = #fileID, line: Int = #line) -> TaskHandle {
+        var args: [String: ArgValue] = ["alpha": .double(alpha)]
+        if let trans { args["trans"] = .list(trans.map(ArgValue.bool)) }
+        return add("gemv", id: id, inputs: pairs.flatMap { [$0.0, $0.1] }, args: args, file: file, line: line)
     }
     public mutating func syrk(_ a: TaskHandle, c: TaskHandle? = nil, alpha: Double = 1, beta: Double = 0, trans: Bool = false,
                               id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
@@ -74,6 +88,12 @@ extension GraphBuilder {
     }
     public mutating func norm(_ a: TaskHandle, id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
         add("norm", id: id, inputs: [a], file: file, line: line)
+    }
+    /// The Frobenius norm of several matrices together, √(Σ_k w_k·‖a_k‖²), weights 1 unless given.
+    public mutating func norm(_ inputs: [TaskHandle], weights: [Double]? = nil, id: String? = nil,
+                              file: String = #fileID, line: Int = #line) -> TaskHandle {
+        add("norm", id: id, inputs: inputs, args: weights.map { ["weights": .list($0.map(ArgValue.double))] } ?? [:],
+            file: file, line: line)
     }
 
     public mutating func transpose(_ a: TaskHandle, id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {

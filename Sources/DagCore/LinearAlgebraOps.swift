@@ -134,48 +134,148 @@ extension StandardOps {
         cost: { _, s in elementwiseCost(s) })
 
     static let nrm2 = OpSignature(
-        name: "nrm2", summary: "The Euclidean norm of all elements of a matrix, a scalar (cblas_dnrm2).",
-        defaultClass: .cpu, inputs: .exactly(1),
-        shape: { r throws(ShapeError) in _ = try r.matrix(0); return .scalar },
-        cost: { r, _ in elementwiseCost(r.inputShapes[0]) })
+        name: "nrm2",
+        summary: "The Euclidean norm of all elements of its input matrices taken together, a scalar (cblas_dnrm2); "
+            + "optional weights on each input's sum of squares.",
+        defaultClass: .cpu, params: [weightsParam], inputs: .atLeast(1),
+        shape: { r throws(ShapeError) in try normShape(r) },
+        cost: { r, _ in normCost(r) })
+
+    /// `weights` of `nrm2` and `norm`.
+    static let weightsParam = ParamSpec(
+        "weights", .numberList,
+        doc: "one number >= 0 per input, scaling that input's sum of squares: the result is sqrt(sum of w_k * |input_k|^2) "
+            + "(2 counts an off-diagonal tile of a symmetric matrix given by its lower tiles twice); default: all 1",
+        check: { v in
+            guard case .list(let items) = v else { return nil }
+            for (k, item) in items.enumerated() {
+                if case .double(let w) = item, !(w >= 0 && w.isFinite) { return "must hold finite numbers >= 0, but weights[\(k)] is \(w)" }
+            }
+            return nil
+        })
+
+    /// `nrm2` and `norm`: matrices, one weight per input when weights are given; a scalar.
+    static func normShape(_ r: ShapeRequest) throws(ShapeError) -> ValueShape {
+        for i in r.inputShapes.indices { _ = try r.matrix(i) }
+        if let weights = r.args.numbers("weights"), weights.count != r.inputShapes.count {
+            let inputs = r.inputShapes.count
+            throw ShapeError(field: "args.weights",
+                             message: "\(r.op) has \(inputs) input\(inputs == 1 ? "" : "s") but weights lists \(weights.count) "
+                                 + "number\(weights.count == 1 ? "" : "s")",
+                             hint: "give one weight per input, in the order of the inputs, or drop weights")
+        }
+        return .scalar
+    }
+
+    static func normCost(_ r: ShapeRequest) -> Double {
+        r.inputShapes.count == 1 ? elementwiseCost(r.inputShapes[0]) : reductionCost(r)
+    }
 
     // MARK: BLAS 2
 
     static let gemv = OpSignature(
         name: "gemv",
-        summary: "y = alpha * op(A) * x + beta * y (cblas_dgemv); inputs A, x (a column) and optionally y.",
+        summary: "y = alpha * op(A) * x + beta * y (cblas_dgemv); inputs A, x (a column) and optionally y. "
+            + "With 4 or more inputs, pairs M_0, v_0, M_1, v_1, ...: alpha * (op(M_0) * v_0 + op(M_1) * v_1 + ...), one column.",
         defaultClass: .cpu,
         params: [
-            alphaParam("scale of op(A) * x"),
-            ParamSpec("beta", .number, default: .double(0), doc: "scale of the third input y"),
-            ParamSpec("trans", .bool, default: .bool(false), doc: "use the transpose of A"),
+            alphaParam("scale of op(A) * x (of the whole sum, with pairs)"),
+            ParamSpec("beta", .number, default: .double(0), doc: "scale of the third input y (one pair only)"),
+            ParamSpec("trans", .flags, default: .bool(false),
+                      doc: "use the transpose of A; with pairs, one boolean for every M_k or a list of one per pair"),
         ],
-        inputs: .between(2, 3),
+        inputs: .atLeast(2),
         shape: { r throws(ShapeError) in
-            let beta = r.args.double("beta")
-            if r.inputShapes.count == 2 && beta != 0 {
-                throw ShapeError(field: "args.beta", message: "beta is \(beta) but there is no third input y to scale",
-                                 hint: "add y as a third input or drop beta")
-            }
-            let trans = r.args.bool("trans")
-            let a = try r.matrix(0), x = try r.matrix(1)
-            let y = r.inputShapes.count == 3 ? try r.matrix(2) : nil
-            guard let a else { return .unknown }
-            let (length, inner) = trans ? (a.cols, a.rows) : (a.rows, a.cols)
-            if let x, x.rows != inner || x.cols != 1 {
-                let opA = trans ? "A^T" : "A"
-                throw ShapeError(
-                    message: "gemv cannot multiply \(named(r, 0, a.rows, a.cols)) by \(named(r, 1, x.rows, x.cols)): "
-                        + "x must be a \(inner)x1 column, as \(opA) has \(inner) columns",
-                    hint: trans ? "pass a \(inner)x1 x, or drop trans" : "pass a \(inner)x1 x, or set trans to use A^T")
-            }
-            if let y, y.rows != length || y.cols != 1 {
-                throw ShapeError(field: "inputs[2]",
-                                 message: "gemv's y input \(named(r, 2, y.rows, y.cols)) must be \(length)x1, the product's shape")
-            }
-            return .matrix(rows: length, cols: 1)
+            try r.inputShapes.count <= 3 ? gemvShape(r) : gemvPairsShape(r)
         },
-        cost: { r, _ in elementwiseCost(r.inputShapes[0]) })
+        cost: { r, _ in
+            guard r.inputShapes.count > 3 else { return elementwiseCost(r.inputShapes[0]) }
+            return stride(from: 0, to: r.inputShapes.count, by: 2).reduce(smallTask) {
+                $0 + Double(r.inputShapes[$1].elementCount) / elementsPerSecond
+            }
+        })
+
+    /// `gemv`'s `trans` as one flag per pair, or a shape error when a list has the wrong length.
+    static func gemvFlags(_ r: ShapeRequest, pairs: Int) throws(ShapeError) -> [Bool] {
+        let trans = r.args.flags("trans", count: pairs) ?? [Bool](repeating: false, count: pairs)
+        if trans.count != pairs {
+            throw ShapeError(field: "args.trans",
+                             message: "gemv has \(pairs) (matrix, vector) pair\(pairs == 1 ? "" : "s") but trans lists "
+                                 + "\(trans.count) boolean\(trans.count == 1 ? "" : "s")",
+                             hint: "give one boolean per pair, in the order of the pairs, or a single boolean for all of them")
+        }
+        return trans
+    }
+
+    /// `gemv` with A, x and optionally y.
+    static func gemvShape(_ r: ShapeRequest) throws(ShapeError) -> ValueShape {
+        let beta = r.args.double("beta")
+        if r.inputShapes.count == 2 && beta != 0 {
+            throw ShapeError(field: "args.beta", message: "beta is \(beta) but there is no third input y to scale",
+                             hint: "add y as a third input or drop beta")
+        }
+        let trans = try gemvFlags(r, pairs: 1)[0]
+        let a = try r.matrix(0), x = try r.matrix(1)
+        let y = r.inputShapes.count == 3 ? try r.matrix(2) : nil
+        guard let a else { return .unknown }
+        let (length, inner) = trans ? (a.cols, a.rows) : (a.rows, a.cols)
+        if let x, x.rows != inner || x.cols != 1 {
+            let opA = trans ? "A^T" : "A"
+            throw ShapeError(
+                message: "gemv cannot multiply \(named(r, 0, a.rows, a.cols)) by \(named(r, 1, x.rows, x.cols)): "
+                    + "x must be a \(inner)x1 column, as \(opA) has \(inner) columns",
+                hint: trans ? "pass a \(inner)x1 x, or drop trans" : "pass a \(inner)x1 x, or set trans to use A^T")
+        }
+        if let y, y.rows != length || y.cols != 1 {
+            throw ShapeError(field: "inputs[2]",
+                             message: "gemv's y input \(named(r, 2, y.rows, y.cols)) must be \(length)x1, the product's shape")
+        }
+        return .matrix(rows: length, cols: 1)
+    }
+
+    /// `gemv` with pairs M_0, v_0, M_1, v_1, ...: every op(M_k) * v_k one column of one length.
+    static func gemvPairsShape(_ r: ShapeRequest) throws(ShapeError) -> ValueShape {
+        let count = r.inputShapes.count
+        if count % 2 != 0 {
+            throw ShapeError(message: "gemv with more than one (matrix, vector) pair takes an even number of inputs "
+                                 + "M_0, v_0, M_1, v_1, ..., but has \(count): '\(r.inputIDs[count - 1])' has no partner",
+                             hint: "add the missing matrix or vector; a third input y (with beta) is only for a single pair A, x, y")
+        }
+        let pairs = count / 2
+        let beta = r.args.double("beta")
+        if beta != 0 {
+            throw ShapeError(field: "args.beta", message: "beta is \(beta) but gemv with \(pairs) pairs has no y input to scale",
+                             hint: "drop beta: a y input is only for a single pair A, x, y")
+        }
+        let trans = try gemvFlags(r, pairs: pairs)
+        var first: (pair: Int, length: Int)?
+        var known = true
+        for k in 0..<pairs {
+            let m = try r.matrix(2 * k), v = try r.matrix(2 * k + 1)
+            guard let m else { known = false; continue }
+            let opM = trans[k] ? "M_\(k)^T" : "M_\(k)"
+            let (length, inner) = trans[k] ? (m.cols, m.rows) : (m.rows, m.cols)
+            if let v, v.rows != inner || v.cols != 1 {
+                throw ShapeError(
+                    field: "inputs[\(2 * k + 1)]",
+                    message: "gemv cannot multiply pair \(k): \(named(r, 2 * k, m.rows, m.cols)) by \(named(r, 2 * k + 1, v.rows, v.cols)): "
+                        + "v_\(k) must be a \(inner)x1 column, as \(opM) has \(inner) columns",
+                    hint: trans[k] ? "pass a \(inner)x1 vector, or clear trans for this pair"
+                                   : "pass a \(inner)x1 vector, or set trans for this pair to use M_\(k)^T")
+            }
+            guard let f = first else { first = (k, length); continue }
+            if length != f.length {
+                throw ShapeError(
+                    field: "inputs[\(2 * k)]",
+                    message: "gemv's pair \(k) gives a \(length)x1 product (\(opM) with \(named(r, 2 * k, m.rows, m.cols))) "
+                        + "but pair \(f.pair) gives \(f.length)x1 (with '\(r.inputIDs[2 * f.pair])'): the products are summed, "
+                        + "so every op(M_k) needs the same number of rows",
+                    hint: "check the shapes and trans of both pairs")
+            }
+        }
+        guard known, let f = first else { return .unknown }
+        return .matrix(rows: f.length, cols: 1)
+    }
 
     // MARK: BLAS 3
 
@@ -321,10 +421,12 @@ extension StandardOps {
         cost: { r, _ in reductionCost(r) })
 
     static let norm = OpSignature(
-        name: "norm", summary: "The Frobenius norm of a matrix, a scalar (cblas_dnrm2 over all elements).",
-        defaultClass: .cpu, inputs: .exactly(1),
-        shape: { r throws(ShapeError) in _ = try r.matrix(0); return .scalar },
-        cost: { r, _ in elementwiseCost(r.inputShapes[0]) })
+        name: "norm",
+        summary: "The Frobenius norm of a matrix, or of several matrices taken together, a scalar (cblas_dnrm2 over all elements); "
+            + "optional weights on each input's sum of squares.",
+        defaultClass: .cpu, params: [weightsParam], inputs: .atLeast(1),
+        shape: { r throws(ShapeError) in try normShape(r) },
+        cost: { r, _ in normCost(r) })
 
     // MARK: Layout
 

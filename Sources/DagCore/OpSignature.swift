@@ -6,6 +6,10 @@ public enum ParamType: Sendable, Hashable, CustomStringConvertible {
     case bool
     case string
     case stringList
+    /// A boolean, or a list of booleans (one per item the op defines, e.g. `gemv`'s pairs).
+    case flags
+    /// A list of numbers; integers are accepted and widened.
+    case numberList
     /// Environment-style pairs: a JSON object of strings (`{"K": "V"}`) or a list of
     /// `"K=V"` strings; held as a list of `"K=V"` strings either way.
     case keyValues
@@ -17,6 +21,8 @@ public enum ParamType: Sendable, Hashable, CustomStringConvertible {
         case .bool: "boolean"
         case .string: "string"
         case .stringList: "list of strings"
+        case .flags: "boolean or list of booleans"
+        case .numberList: "list of numbers"
         case .keyValues: "object of strings or list of \"KEY=VALUE\" strings"
         }
     }
@@ -32,6 +38,19 @@ public enum ParamType: Sendable, Hashable, CustomStringConvertible {
         case (.int, .double(let d)) where d.rounded() == d && abs(d) < 9.0e15: return .int(Int(d))
         case (.stringList, .list(let items)):
             return items.allSatisfy { if case .string = $0 { true } else { false } } ? value : nil
+        case (.flags, .bool): return value
+        case (.flags, .list(let items)):
+            return items.allSatisfy { if case .bool = $0 { true } else { false } } ? value : nil
+        case (.numberList, .list(let items)):
+            var numbers: [ArgValue] = []
+            for item in items {
+                switch item {
+                case .double: numbers.append(item)
+                case .int(let i): numbers.append(.double(Double(i)))
+                default: return nil
+                }
+            }
+            return .list(numbers)
         case (.keyValues, .list(let items)):
             return items.allSatisfy { if case .string(let s) = $0 { s.firstIndex(of: "=").map { $0 != s.startIndex } ?? false } else { false } }
                 ? value : nil
@@ -118,6 +137,27 @@ public struct Args: Sendable, Hashable {
     public func strings(_ name: String) -> [String]? {
         guard case .list(let items)? = values[name] else { return nil }
         return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+    }
+    /// A ``ParamType/flags`` argument as one flag per item: a single boolean repeated
+    /// `count` times, or the list as given (the op's shape rule checks its length);
+    /// nil when absent.
+    public func flags(_ name: String, count: Int) -> [Bool]? {
+        switch values[name] {
+        case .bool(let v)?: return [Bool](repeating: v, count: count)
+        case .list(let items)?: return items.compactMap { if case .bool(let b) = $0 { b } else { nil } }
+        default: return nil
+        }
+    }
+    /// A ``ParamType/numberList`` argument, nil when absent.
+    public func numbers(_ name: String) -> [Double]? {
+        guard case .list(let items)? = values[name] else { return nil }
+        return items.compactMap {
+            switch $0 {
+            case .double(let d): d
+            case .int(let i): Double(i)
+            default: nil
+            }
+        }
     }
 }
 

@@ -89,6 +89,8 @@ public enum GraphSchema {
         case .bool: "\"type\": \"boolean\""
         case .string: "\"type\": \"string\""
         case .stringList: "\"type\": \"array\", \"items\": {\"type\": \"string\"}"
+        case .flags: "\"oneOf\": [{\"type\": \"boolean\"}, {\"type\": \"array\", \"items\": {\"type\": \"boolean\"}}]"
+        case .numberList: "\"type\": \"array\", \"items\": {\"type\": \"number\"}"
         case .keyValues: "\"oneOf\": [{\"type\": \"object\", \"additionalProperties\": {\"type\": \"string\"}}, "
             + "{\"type\": \"array\", \"items\": {\"type\": \"string\", \"pattern\": \"^[^=]+=\"}}]"
         }

@@ -30,16 +30,19 @@ extension GraphGenerator {
     }
 
     /// The number of tasks `write` writes, with T = ``TiledOptions/tilesPerSide``:
-    /// - matmul: 2T² `random` + T³ `gemm` + 13 for the check;
+    /// - matmul: 2T² `random` + T³ `gemm` + 5T + 5 for the check (T `random` blocks of x,
+    ///   3T `gemv` and T `sub` blocks, then `nrm2`, `norm`, `norm`, `nrm2`, `check`);
     /// - cholesky: T(T+1)/2 `spd` + T `potrf` + T(T−1)/2 `trsm` + T(T−1)/2 `syrk`
-    ///   + T(T−1)(T−2)/6 `gemm` + 11 for the check.
+    ///   + T(T−1)(T−2)/6 `gemm` + T(T+1)/2 + 5T + 4 for the check (its own T(T+1)/2 `spd`
+    ///   tiles, T `random` blocks of x, 3T `gemv` and T `sub` blocks, then `nrm2`, `norm`,
+    ///   `nrm2`, `check`).
     ///
     /// - Complexity: O(1).
     public static func taskCount(_ algorithm: TiledAlgorithm, _ options: TiledOptions) -> Int {
         let t = options.tilesPerSide
         switch algorithm {
-        case .matmul: return 2 * t * t + t * t * t + matmulCheckTasks
-        case .cholesky: return t * (t + 1) / 2 + t + t * (t - 1) + t * (t - 1) * (t - 2) / 6 + choleskyCheckTasks
+        case .matmul: return 2 * t * t + t * t * t + 5 * t + 5
+        case .cholesky: return t * (t + 1) / 2 + t + t * (t - 1) + t * (t - 1) * (t - 2) / 6 + t * (t + 1) / 2 + 5 * t + 4
         }
     }
 
@@ -47,8 +50,8 @@ extension GraphGenerator {
     static func approximateTaskCount(_ algorithm: TiledAlgorithm, tilesPerSide: Int) -> Double {
         let t = Double(tilesPerSide)
         switch algorithm {
-        case .matmul: return 2 * t * t + t * t * t + Double(matmulCheckTasks)
-        case .cholesky: return t * (t + 1) / 2 + t + t * (t - 1) + t * (t - 1) * (t - 2) / 6 + Double(choleskyCheckTasks)
+        case .matmul: return 2 * t * t + t * t * t + 5 * t + 5
+        case .cholesky: return t * (t + 1) / 2 + t + t * (t - 1) + t * (t - 1) * (t - 2) / 6 + t * (t + 1) / 2 + 5 * t + 4
         }
     }
 
@@ -60,9 +63,6 @@ extension GraphGenerator {
         visit(algorithm, options, into: &counter)
         return counter.edges
     }
-
-    static let matmulCheckTasks = 13
-    static let choleskyCheckTasks = 11
 
     /// The `dagrun gen` command that writes this graph, then what the graph computes.
     static func description(_ algorithm: TiledAlgorithm, _ options: TiledOptions) -> String {
@@ -76,10 +76,10 @@ extension GraphGenerator {
         switch algorithm {
         case .matmul:
             return "\(command): C = A·B, \(size) in \(tiles), \(t * t * t) gemm tasks; "
-                + "Freivalds check ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖), \(tol)"
+                + "Freivalds check ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖) tile by tile, \(tol)"
         case .cholesky:
             return "\(command): A = L·Lᵀ, \(size) spd in \(tiles), right-looking (potrf, trsm, syrk, gemm); "
-                + "check ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖), \(tol)"
+                + "check ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) tile by tile, \(tol)"
         }
     }
 
@@ -105,7 +105,7 @@ extension GraphGenerator {
     //        \   /
     //   C[i][j]+0 -> C[i][j]+1 -> ... -> C[i][j]      (gemm over k = 0 ..< T, beta 1 after the first)
     //
-    //   A, B, C (assembled) and x -> Cx, Bx -> ABx -> Cx-ABx -> nrm2 -> check (with norm(A), norm(B), nrm2(x))
+    //   then the check, tile by tile (matmulCheck): x[j] -> Cx[i], Bx[k] -> ABx[i] -> Cx-ABx[i] -> nrm2 -> check
     static func matmul(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
         let t = options.tilesPerSide
         for (name, first) in [("A" as StaticString, 0), ("B", t * t)] {
@@ -131,21 +131,37 @@ extension GraphGenerator {
                 }
             }
         }
-        let whole: KeyValuePairs<StaticString, ArgValue> = ["grid_rows": .int(t), "grid_cols": .int(t), "fill": .text("full")]
-        v.task(TaskName("x"), "random", args: [
-            "rows": .int(options.n), "cols": .int(1), "seed": .int(options.matrixSeed(2 * t * t)), "dist": .text("normal"),
-        ])
-        v.task(TaskName("A"), "assemble", inputs: grid("A", t), args: whole)
-        v.task(TaskName("B"), "assemble", inputs: grid("B", t), args: whole)
-        v.task(TaskName("C"), "assemble", inputs: grid("C", t), args: whole)
-        v.task(TaskName("Cx"), "gemv", inputs: [TaskName("C"), TaskName("x")])
-        v.task(TaskName("Bx"), "gemv", inputs: [TaskName("B"), TaskName("x")])
-        v.task(TaskName("ABx"), "gemv", inputs: [TaskName("A"), TaskName("Bx")])
-        v.task(TaskName("Cx-ABx"), "sub", inputs: [TaskName("Cx"), TaskName("ABx")])
-        v.task(TaskName("nrm2(Cx-ABx)"), "nrm2", inputs: [TaskName("Cx-ABx")])
-        v.task(TaskName("norm(A)"), "norm", inputs: [TaskName("A")])
-        v.task(TaskName("norm(B)"), "norm", inputs: [TaskName("B")])
-        v.task(TaskName("nrm2(x)"), "nrm2", inputs: [TaskName("x")])
+        matmulCheck(options, into: &v)
+    }
+
+    //   x[j] (random normal, one block per tile column)
+    //   Cx[i]  = C[i][0]·x[0] + ... + C[i][T−1]·x[T−1]         gemv over T pairs
+    //   Bx[k]  = B[k][0]·x[0] + ... + B[k][T−1]·x[T−1]         gemv over T pairs
+    //   ABx[i] = A[i][0]·Bx[0] + ... + A[i][T−1]·Bx[T−1]       gemv over T pairs
+    //   Cx[i], ABx[i] -> Cx-ABx[i] (sub) -> nrm2(Cx-ABx) over the T blocks
+    //   -> check (with norm(A), norm(B) over their T² tiles and nrm2(x) over its T blocks)
+    //
+    // No task builds an n x n matrix: the largest results are tiles and tile-long blocks.
+    static func matmulCheck(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
+        let t = options.tilesPerSide
+        for j in 0..<t {
+            v.task(TaskName("x", j), "random", args: [
+                "rows": .int(side(j, options)), "cols": .int(1), "seed": .int(options.matrixSeed(2 * t * t + j)),
+                "dist": .text("normal"),
+            ])
+        }
+        /// The pairs M[i][0], v[0], M[i][1], v[1], ... of one block of a product.
+        func row(_ m: StaticString, _ i: Int, _ vector: StaticString) -> some Sequence<TaskName> {
+            (0..<t).lazy.flatMap { j in [TaskName(m, i, j), TaskName(vector, j)] }
+        }
+        for i in 0..<t { v.task(TaskName("Cx", i), "gemv", inputs: row("C", i, "x")) }
+        for k in 0..<t { v.task(TaskName("Bx", k), "gemv", inputs: row("B", k, "x")) }
+        for i in 0..<t { v.task(TaskName("ABx", i), "gemv", inputs: row("A", i, "Bx")) }
+        for i in 0..<t { v.task(TaskName("Cx-ABx", i), "sub", inputs: [TaskName("Cx", i), TaskName("ABx", i)]) }
+        v.task(TaskName("nrm2(Cx-ABx)"), "nrm2", inputs: (0..<t).lazy.map { TaskName("Cx-ABx", $0) })
+        v.task(TaskName("norm(A)"), "norm", inputs: grid("A", t))
+        v.task(TaskName("norm(B)"), "norm", inputs: grid("B", t))
+        v.task(TaskName("nrm2(x)"), "nrm2", inputs: (0..<t).lazy.map { TaskName("x", $0) })
         v.task(TaskName("check"), "check",
                inputs: [TaskName("nrm2(Cx-ABx)"), TaskName("norm(A)"), TaskName("norm(B)"), TaskName("nrm2(x)")],
                args: ["max": .number(options.effectiveTolerance), "what": .text("residual ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖)")])
@@ -157,7 +173,8 @@ extension GraphGenerator {
     //            L[i][k], L[j][k], A[i][j]+(k-1) -> A[i][j]+k   (i > j > k)  gemm, − L[i][k]·L[j][k]ᵀ
     //   (at k = 0 the inputs are the spd tiles A[i][j] themselves)
     //
-    //   A (spd, whole), L (assembled lower), x -> Ax, Ltx -> LLtx -> Ax-LLtx -> nrm2 -> check (with norm(A), nrm2(x))
+    //   then the check, tile by tile (choleskyCheck): Acheck[i][j], x[j] -> Ax[i]; L, x[j] -> Ltx[j] -> LLtx[i]
+    //   -> Ax-LLtx[i] -> nrm2 -> check
     static func cholesky(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
         let t = options.tilesPerSide
         let seed = options.matrixSeed(0)
@@ -192,19 +209,64 @@ extension GraphGenerator {
                 }
             }
         }
-        v.task(TaskName("A"), "spd", args: ["n": .int(options.n), "seed": .int(seed)])
-        v.task(TaskName("L"), "assemble", inputs: grid("L", t, lower: true),
-               args: ["grid_rows": .int(t), "grid_cols": .int(t), "fill": .text("lower")])
-        v.task(TaskName("x"), "random", args: [
-            "rows": .int(options.n), "cols": .int(1), "seed": .int(options.matrixSeed(1)), "dist": .text("normal"),
-        ])
-        v.task(TaskName("Ax"), "gemv", inputs: [TaskName("A"), TaskName("x")])
-        v.task(TaskName("Ltx"), "gemv", inputs: [TaskName("L"), TaskName("x")], args: ["trans": .bool(true)])
-        v.task(TaskName("LLtx"), "gemv", inputs: [TaskName("L"), TaskName("Ltx")])
-        v.task(TaskName("Ax-LLtx"), "sub", inputs: [TaskName("Ax"), TaskName("LLtx")])
-        v.task(TaskName("nrm2(Ax-LLtx)"), "nrm2", inputs: [TaskName("Ax-LLtx")])
-        v.task(TaskName("norm(A)"), "norm", inputs: [TaskName("A")])
-        v.task(TaskName("nrm2(x)"), "nrm2", inputs: [TaskName("x")])
+        choleskyCheck(options, into: &v)
+    }
+
+    //   Acheck[i][j] (j ≤ i): the check's own spd tiles, equal to A[i][j] (same seed and
+    //   offsets), since the factorisation updates its tiles in place; A[j][i] = A[i][j]ᵀ.
+    //   x[j] (random normal, one block per tile column)
+    //   Ax[i]   = Σ_{j≤i} Acheck[i][j]·x[j] + Σ_{j>i} Acheck[j][i]ᵀ·x[j]   gemv over T pairs
+    //   Ltx[j]  = Σ_{i≥j} L[i][j]ᵀ·x[i]                                      gemv over T − j pairs
+    //   LLtx[i] = Σ_{j≤i} L[i][j]·Ltx[j]                                     gemv over i + 1 pairs
+    //   Ax[i], LLtx[i] -> Ax-LLtx[i] (sub) -> nrm2(Ax-LLtx) over the T blocks
+    //   -> check (with norm(A) over the Acheck tiles, diagonal ones first, the others
+    //      weighted 2, and nrm2(x) over its T blocks)
+    //
+    // No task builds an n x n matrix, and the factorisation's tiles get no extra reader
+    // (each keeps the one that lets its update run in place).
+    static func choleskyCheck(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
+        let t = options.tilesPerSide
+        let seed = options.matrixSeed(0)
+        for i in 0..<t {
+            for j in 0...i {
+                v.task(TaskName("Acheck", i, j), "spd", args: [
+                    "n": .int(options.n), "seed": .int(seed), "row": .int(i * options.tile), "col": .int(j * options.tile),
+                    "rows": .int(side(i, options)), "cols": .int(side(j, options)),
+                ])
+            }
+        }
+        for j in 0..<t {
+            v.task(TaskName("x", j), "random", args: [
+                "rows": .int(side(j, options)), "cols": .int(1), "seed": .int(options.matrixSeed(1 + j)), "dist": .text("normal"),
+            ])
+        }
+        for i in 0..<t {
+            // Row i of A: the lower tiles of row i, then column i's tiles below the diagonal, transposed.
+            let pairs = (0..<t).lazy.flatMap { j in [j <= i ? TaskName("Acheck", i, j) : TaskName("Acheck", j, i), TaskName("x", j)] }
+            if i == t - 1 {
+                v.task(TaskName("Ax", i), "gemv", inputs: pairs)
+            } else {
+                v.task(TaskName("Ax", i), "gemv", inputs: pairs, args: ["trans": .flags(false, count: i + 1, then: true, thenCount: t - 1 - i)])
+            }
+        }
+        for j in 0..<t {
+            v.task(TaskName("Ltx", j), "gemv", inputs: (j..<t).lazy.flatMap { i in [TaskName("L", i, j), TaskName("x", i)] },
+                   args: ["trans": .bool(true)])
+        }
+        for i in 0..<t {
+            v.task(TaskName("LLtx", i), "gemv", inputs: (0...i).lazy.flatMap { j in [TaskName("L", i, j), TaskName("Ltx", j)] })
+        }
+        for i in 0..<t { v.task(TaskName("Ax-LLtx", i), "sub", inputs: [TaskName("Ax", i), TaskName("LLtx", i)]) }
+        v.task(TaskName("nrm2(Ax-LLtx)"), "nrm2", inputs: (0..<t).lazy.map { TaskName("Ax-LLtx", $0) })
+        let diagonal = (0..<t).lazy.map { TaskName("Acheck", $0, $0) }
+        let offDiagonal = (0..<t).lazy.flatMap { i in (0..<i).lazy.map { j in TaskName("Acheck", i, j) } }
+        if t == 1 {
+            v.task(TaskName("norm(A)"), "norm", inputs: diagonal)
+        } else {
+            v.task(TaskName("norm(A)"), "norm", inputs: [AnySequence(diagonal), AnySequence(offDiagonal)].joined(),
+                   args: ["weights": .numbers(1, count: t, then: 2, thenCount: t * (t - 1) / 2)])
+        }
+        v.task(TaskName("nrm2(x)"), "nrm2", inputs: (0..<t).lazy.map { TaskName("x", $0) })
         v.task(TaskName("check"), "check", inputs: [TaskName("nrm2(Ax-LLtx)"), TaskName("norm(A)"), TaskName("nrm2(x)")],
                args: ["max": .number(options.effectiveTolerance), "what": .text("residual ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖)")])
     }

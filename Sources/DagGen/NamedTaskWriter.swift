@@ -13,6 +13,11 @@ struct TaskName {
         self.init(name, -1, -1, step: -1)
     }
 
+    /// Block `i` of a vector: `x[2]`, `Ax[2]`.
+    init(_ name: StaticString, _ i: Int) {
+        self.init(name, i, -1, step: -1)
+    }
+
     /// Tile (i, j) of `name`, after step `step` when that is 0 or more.
     init(_ name: StaticString, _ i: Int, _ j: Int, step: Int = -1) {
         self.name = name
@@ -29,6 +34,12 @@ enum ArgValue {
     case bool(Bool)
     /// A JSON-safe string (no quote, backslash or control character).
     case text(StaticString)
+    /// A list of booleans, `count` copies of the first then `thenCount` of the second
+    /// (`[false, false, true]`), written without allocating.
+    case flags(Bool, count: Int, then: Bool, thenCount: Int)
+    /// A list of numbers, `count` copies of the first then `thenCount` of the second
+    /// (`[1.0, 2.0, 2.0]`), written without allocating.
+    case numbers(Double, count: Int, then: Double, thenCount: Int)
 }
 
 /// Receives the tasks of a tiled graph, in an order where every input comes first.
@@ -105,11 +116,26 @@ struct NamedTaskWriter: NamedTaskVisitor, ~Copyable {
                     out.append(UInt8(ascii: "\""))
                     out.append(v)
                     out.append(UInt8(ascii: "\""))
+                case .flags(let first, let count, let second, let thenCount):
+                    appendList(count + thenCount) { k in k < count ? (first ? "true" : "false") : (second ? "true" : "false") }
+                case .numbers(let first, let count, let second, let thenCount):
+                    let (a, b) = (first.description, second.description)
+                    appendList(count + thenCount) { k in k < count ? a : b }
                 }
             }
             out.append("}")
         }
         out.append("}")
+    }
+
+    /// `[item(0), item(1), ...]`.
+    private mutating func appendList(_ count: Int, _ item: (Int) -> String) {
+        out.append(UInt8(ascii: "["))
+        for k in 0..<count {
+            if k > 0 { out.append(", ") }
+            out.append(string: item(k))
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     private mutating func append(_ id: TaskName) {

@@ -4,22 +4,25 @@
 /// ending in an O(n²) residual check that fails the run when the result is wrong.
 ///
 /// Task ids name what a task computes, so that a critical path or a trace reads as the
-/// algorithm (`[i][j]` is a tile's row and column in the grid of tiles, `+k` the value
-/// of a tile after step `k` of an accumulation):
+/// algorithm (`[i][j]` is a tile's row and column in the grid of tiles, `[i]` a block
+/// of a vector, tile-long, `+k` the value of a tile after step `k` of an accumulation).
+/// The check works tile by tile too: no task builds an n x n matrix.
 ///
 /// | algorithm | ids |
 /// |---|---|
-/// | `matmul` | `A[i][j]`, `B[i][j]` (`random` tiles); `C[i][j]+k` (the partial sum over the first k + 1 products, `gemm`), `C[i][j]` (the last `gemm` of the chain); then `x`, `A`, `B`, `C`, `Cx`, `Bx`, `ABx`, `Cx-ABx`, `nrm2(Cx-ABx)`, `norm(A)`, `norm(B)`, `nrm2(x)`, `check` |
-/// | `cholesky` | `A[i][j]`, j ≤ i (`spd` tiles); `L[k][k]` (`potrf`), `L[i][k]` (`trsm`); `A[i][j]+k` (tile (i, j) of the trailing matrix after the update of step k: `syrk` on the diagonal, `gemm` below it); then `A`, `L`, `x`, `Ax`, `Ltx`, `LLtx`, `Ax-LLtx`, `nrm2(Ax-LLtx)`, `norm(A)`, `nrm2(x)`, `check` |
+/// | `matmul` | `A[i][j]`, `B[i][j]` (`random` tiles); `C[i][j]+k` (the partial sum over the first k + 1 products, `gemm`), `C[i][j]` (the last `gemm` of the chain); then `x[j]` (`random` normal blocks), `Cx[i]`, `Bx[i]`, `ABx[i]` (`gemv` over the tiles of a row and the blocks of the vector), `Cx-ABx[i]`, `nrm2(Cx-ABx)`, `norm(A)`, `norm(B)`, `nrm2(x)`, `check` |
+/// | `cholesky` | `A[i][j]`, j ≤ i (`spd` tiles); `L[k][k]` (`potrf`), `L[i][k]` (`trsm`); `A[i][j]+k` (tile (i, j) of the trailing matrix after the update of step k: `syrk` on the diagonal, `gemm` below it); then `Acheck[i][j]`, j ≤ i (the check's own `spd` tiles, equal to `A[i][j]`, whose tiles the factorisation updates in place), `x[j]`, `Ax[i]`, `Ltx[j]`, `LLtx[i]` (`gemv` over tiles and blocks; the tiles above A's diagonal are those below it, transposed), `Ax-LLtx[i]`, `nrm2(Ax-LLtx)`, `norm(A)` (the lower tiles, weight 2 off the diagonal), `nrm2(x)`, `check` |
 public enum TiledAlgorithm: String, CaseIterable, Sendable {
     /// C = A·B: A and B of `random` tiles, each C tile a chain of `gemm` over k (the
     /// first with two inputs, the others adding the previous partial with beta = 1),
-    /// then Freivalds' check: ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖) for a normal random x.
+    /// then Freivalds' check: ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖) for a normal random x,
+    /// computed from the tiles and blocks of x.
     case matmul
     /// A = L·Lᵀ, right-looking: the lower tiles of one `spd` matrix; at step k, `potrf`
     /// of the diagonal tile, `trsm` of the tiles below it, and the trailing update
     /// (`syrk` on diagonal tiles, `gemm` below the diagonal); then the check
-    /// ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) against the whole `spd` matrix.
+    /// ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) against the `spd` matrix, generated again tile by
+    /// tile for the check (its lower tiles; the upper ones are their transposes).
     case cholesky
 
     /// One line for a command's help.

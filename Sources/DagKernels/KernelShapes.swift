@@ -44,4 +44,29 @@ struct GemvShape {
         self.length = length
         self.inner = inner
     }
+
+    /// The length of `Σ_k op(M_k)·v_k` and each pair's inner dimension; errors name the pair.
+    static func pairs(_ pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)]) throws(KernelError) -> (length: Int, inner: [Int]) {
+        guard let first = pairs.first else {
+            throw KernelError(.shapeMismatch, operation: "gemv", message: "needs at least one (matrix, vector) pair")
+        }
+        let length = first.trans ? first.matrix.cols : first.matrix.rows
+        var inner: [Int] = []
+        for (k, (m, v, trans)) in pairs.enumerated() {
+            let shape: GemvShape
+            do {
+                shape = try GemvShape(m, v, y: nil, trans: trans)
+            } catch {
+                throw KernelError(error.kind, operation: "gemv", message: "pair \(k): " + error.message)
+            }
+            if shape.length != length {
+                throw KernelError(
+                    .shapeMismatch, operation: "gemv",
+                    message: "pair \(k) gives a \(shape.length)x1 product (M is \(m.shapeDescription)\(trans ? ", transposed" : "")) "
+                        + "but pair 0 gives \(length)x1; every op(M) needs the same number of rows")
+            }
+            inner.append(shape.inner)
+        }
+        return (length, inner)
+    }
 }

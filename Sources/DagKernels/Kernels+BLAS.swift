@@ -41,6 +41,45 @@ extension Kernels {
         }
     }
 
+    /// The Euclidean norm of the elements of several matrices taken together, each
+    /// input's sum of squares scaled by its weight: `√(Σ_k w_k·‖x_k‖²)` (all weights 1
+    /// when `weights` is nil). With weight 2 for the strictly-lower tiles and 1 for the
+    /// diagonal ones, the lower tiles of a symmetric matrix give its Frobenius norm.
+    ///
+    /// Each input's norm is `cblas_dnrm2`'s; they are combined relative to the largest,
+    /// so no square overflows or vanishes. One input without weights gives exactly
+    /// ``nrm2(_:)``. A NaN in any input (even one weighted 0) makes the result NaN, an
+    /// infinity makes it infinite; weights should be finite and ≥ 0 (a negative one can
+    /// make the sum negative and the result NaN).
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` when there are no inputs or the
+    ///   weights are not one per input.
+    /// - Complexity: O(total elements).
+    public static func nrm2(of inputs: [Matrix], weights: [Double]? = nil) throws(KernelError) -> Double {
+        guard !inputs.isEmpty else {
+            throw KernelError(.shapeMismatch, operation: "nrm2", message: "needs at least one matrix")
+        }
+        if let weights, weights.count != inputs.count {
+            throw KernelError(
+                .shapeMismatch, operation: "nrm2",
+                message: "has \(inputs.count) matrices but \(weights.count) weights; give one weight per matrix")
+        }
+        let norms = inputs.map { nrm2($0) }
+        if inputs.count == 1 && weights == nil { return norms[0] }
+        var largest = 0.0
+        for s in norms {
+            if s.isNaN { return .nan }
+            largest = max(largest, s)
+        }
+        guard largest > 0, largest.isFinite else { return largest }
+        var sum = 0.0
+        for (k, s) in norms.enumerated() {
+            let q = s / largest
+            sum += (weights?[k] ?? 1) * q * q
+        }
+        return largest * sum.squareRoot()
+    }
+
     // MARK: Level 2
 
     /// `alpha * op(A) * x + beta * y0`, a vector (`cblas_dgemv`).
@@ -70,6 +109,33 @@ extension Kernels {
             OpenBLASCalls.dgemv(
                 trans: trans, m: a.rows, n: a.cols, alpha: alpha, a: a.baseAddress, lda: a.cols,
                 x: x.baseAddress, beta: y != nil && beta != 0 ? beta : 0, y: result.baseAddress)
+        }
+        return result
+    }
+
+    /// `alpha · (op(M_0)·v_0 + op(M_1)·v_1 + …)`, one column: a block of a matrix–vector
+    /// product computed from tiles, each pair one `cblas_dgemv` accumulating into the
+    /// result (the sum runs in pair order). op(M_k) is M_k, or its transpose when the
+    /// pair's `trans` is set.
+    ///
+    /// Every op(M_k) must have the same number of rows, the result's length; v_k is a
+    /// column with as many rows as op(M_k) has columns. The result is a 1-D vector when
+    /// every v_k is one.
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` naming the pair, when there are no
+    ///   pairs, a vector does not fit its matrix or two products differ in length.
+    /// - Complexity: 2·Σ rows·cols flops.
+    public static func gemv(pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)], alpha: Double = 1) throws(KernelError) -> Matrix {
+        let shapes = try GemvShape.pairs(pairs)
+        for (m, _, _) in pairs { try OpenBLASCalls.checkIndex(m.rows, m.cols, operation: "gemv") }
+        let result = Matrix(rows: shapes.length, cols: 1, isVector: pairs.allSatisfy { $0.vector.isVector })
+        guard shapes.length > 0 else { return result }
+        for (k, (m, v, trans)) in pairs.enumerated() where shapes.inner[k] > 0 {
+            withExtendedLifetime((m, v)) {
+                OpenBLASCalls.dgemv(
+                    trans: trans, m: m.rows, n: m.cols, alpha: alpha, a: m.baseAddress, lda: m.cols,
+                    x: v.baseAddress, beta: 1, y: result.baseAddress)
+            }
         }
         return result
     }

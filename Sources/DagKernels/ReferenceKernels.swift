@@ -114,6 +114,41 @@ public enum ReferenceKernels {
         return result
     }
 
+    /// `alpha · Σ_k op(M_k)·v_k`, as ``Kernels/gemv(pairs:alpha:)``: each pair's
+    /// product is added into the result in pair order, by the loops of
+    /// ``gemv(_:_:y:alpha:beta:trans:variant:)``.
+    public static func gemv(
+        pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)], alpha: Double = 1, variant: Variant = .naive
+    ) throws(KernelError) -> Matrix {
+        let shapes = try GemvShape.pairs(pairs)
+        let result = Matrix(rows: shapes.length, cols: 1, isVector: pairs.allSatisfy { $0.vector.isVector })
+        let out = result.baseAddress
+        for (k, (a, x, trans)) in pairs.enumerated() {
+            withExtendedLifetime((a, x)) {
+                switch variant {
+                case .naive:
+                    let rowStride = trans ? 1 : a.cols, innerStride = trans ? a.cols : 1
+                    for i in 0..<shapes.length {
+                        var dot = 0.0
+                        for p in 0..<shapes.inner[k] {
+                            dot += a.baseAddress[i * rowStride + p * innerStride] * x.baseAddress[p]
+                        }
+                        out[i] += alpha * dot
+                    }
+                case .blocked:
+                    if trans {
+                        BlockedVector.transposedProductAdd(rows: a.rows, cols: a.cols, alpha: alpha, a: a.baseAddress,
+                                                           x: x.baseAddress, y: out)
+                    } else {
+                        BlockedVector.productAdd(rows: a.rows, cols: a.cols, alpha: alpha, a: a.baseAddress,
+                                                 x: x.baseAddress, y: out)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
     // MARK: potrf
 
     /// The Cholesky factor, as ``Kernels/potrf(_:lower:)``: only the named

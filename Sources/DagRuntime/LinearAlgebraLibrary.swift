@@ -40,8 +40,13 @@ extension OpLibrary {
         })
         register("dot", .sync { i in .scalar(try Kernels.dot(try i.matrix(0), try i.matrix(1))) })
         register("scal", .sync { i in .matrix(Kernels.scale(try i.matrix(0), by: i.args.double("alpha"))) })
-        register("nrm2", .sync { i in .scalar(Kernels.nrm2(try i.matrix(0))) })
-        register("norm", .sync { i in .scalar(Kernels.nrm2(try i.matrix(0))) })
+        // One input without weights: cblas_dnrm2 of it; otherwise the inputs' norms combined.
+        let norm: OpBody = .sync { i in
+            let inputs = try (0..<i.inputCount).map { k throws(OpError) in try i.matrix(k) }
+            return .scalar(try Kernels.nrm2(of: inputs, weights: i.args.numbers("weights")))
+        }
+        register("nrm2", norm)
+        register("norm", norm)
         register("syrk", .sync { i in
             .matrix(try Kernels.syrk(try i.matrix(0), c: i.inputCount == 2 ? try i.matrix(1) : nil,
                                      alpha: i.args.double("alpha"), beta: i.args.double("beta"), trans: i.args.bool("trans")))
@@ -131,9 +136,22 @@ extension OpLibrary {
                                             transA: transA, transB: transB))
         })
         register("gemv", .sync { i in
+            guard i.inputCount <= 3 else {
+                // Pairs M_0, v_0, M_1, v_1, ...: one column, the sum of the pairs' products.
+                let count = i.inputCount / 2
+                guard i.inputCount % 2 == 0, let trans = i.args.flags("trans", count: count), trans.count == count else {
+                    throw OpError("gemv takes pairs M_k, v_k with one trans flag each; got \(i.inputCount) inputs")
+                }
+                let pairs = try (0..<count).map { k throws(OpError) in (try i.matrix(2 * k), try i.matrix(2 * k + 1), trans[k]) }
+                let alpha = i.args.double("alpha")
+                return .matrix(reference
+                    ? try ReferenceKernels.gemv(pairs: pairs, alpha: alpha, variant: .blocked)
+                    : try Kernels.gemv(pairs: pairs, alpha: alpha))
+            }
             let y = i.inputCount == 3 ? try i.matrix(2) : nil
             let (a, x) = (try i.matrix(0), try i.matrix(1))
-            let (alpha, beta, trans) = (i.args.double("alpha"), i.args.double("beta"), i.args.bool("trans"))
+            let (alpha, beta) = (i.args.double("alpha"), i.args.double("beta"))
+            let trans = i.args.flags("trans", count: 1)?.first ?? false
             return .matrix(reference
                 ? try ReferenceKernels.gemv(a, x, y: y, alpha: alpha, beta: beta, trans: trans, variant: .blocked)
                 : try Kernels.gemv(a, x, y: y, alpha: alpha, beta: beta, trans: trans))

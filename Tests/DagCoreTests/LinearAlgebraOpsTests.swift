@@ -35,19 +35,21 @@ import Testing
         Declared(id: id, op: "ones", args: ["rows": .int(rows), "cols": .int(cols)])
     }
 
-    /// Names, arguments and input counts as /work/la-ops-spec.md fixes them.
+    /// Names, arguments and input counts as /work/la-ops-spec.md fixes them, extended for the
+    /// tile-wise residual checks: `gemv` also takes pairs (M_0, v_0, M_1, v_1, ...) and `nrm2`
+    /// and `norm` several inputs with `weights`.
     @Test func vocabularyMatchesTheSpec() throws {
         let expected: [String: (params: [String], inputs: InputRule)] = [
             "random": (["rows", "cols", "seed", "dist"], .exactly(0)),
             "spd": (["n", "seed", "row", "col", "rows", "cols"], .exactly(0)),
             "axpy": (["alpha"], .exactly(2)), "dot": ([], .exactly(2)), "scal": (["alpha"], .exactly(1)),
-            "nrm2": ([], .exactly(1)),
-            "gemv": (["alpha", "beta", "trans"], .between(2, 3)),
+            "nrm2": (["weights"], .atLeast(1)),
+            "gemv": (["alpha", "beta", "trans"], .atLeast(2)),
             "syrk": (["alpha", "beta", "trans"], .between(1, 2)),
             "trsm": (["side", "lower", "transA", "unit", "alpha"], .exactly(2)),
             "potrf": (["lower"], .exactly(1)), "getrf": ([], .exactly(1)), "getrs": ([], .exactly(2)),
             "geqrf": ([], .exactly(1)),
-            "sub": ([], .exactly(2)), "mul": ([], .exactly(2)), "max": ([], .atLeast(1)), "norm": ([], .exactly(1)),
+            "sub": ([], .exactly(2)), "mul": ([], .exactly(2)), "max": ([], .atLeast(1)), "norm": (["weights"], .atLeast(1)),
             "transpose": ([], .exactly(1)), "slice": (["row", "col", "rows", "cols"], .exactly(1)),
             "assemble": (["grid_rows", "grid_cols", "fill"], .atLeast(1)), "concat": (["axis"], .atLeast(1)),
             "check": (["max", "what"], .atLeast(1)),
@@ -180,6 +182,81 @@ import Testing
         issue = onlyIssue([a, Declared(id: "ok", op: "check", inputs: ["a"], args: ["max": 1e-9])])
         #expect(issue?.message == "check needs scalars, but input 'a' produces 4x3")
         #expect(issue?.hint == "reduce it to a scalar first, e.g. with nrm2, norm, max or sum")
+    }
+
+    /// gemv with pairs M_0, v_0, M_1, v_1, ... and one trans flag per pair: the shape is one
+    /// column; an odd count, a vector that does not fit its matrix, two products of different
+    /// lengths, a trans list of the wrong length and beta without y are errors naming the task,
+    /// the field and the pair.
+    @Test func gemvPairsShapesAndErrors() throws {
+        let m0 = Self.ones("m0", 4, 3), m1 = Self.ones("m1", 2, 4), v3 = Self.ones("v3", 3, 1), v2 = Self.ones("v2", 2, 1)
+        let v4 = Self.ones("v4", 4, 1)
+        // op(m0) = m0 (4x3) times v3, op(m1) = m1^T (4x2) times v2: both 4x1.
+        let g = try graph([m0, m1, v3, v2, Declared(id: "y", op: "gemv", inputs: ["m0", "v3", "m1", "v2"], args: ["trans": [false, true]])])
+        #expect(g.shape(of: Int(g.index(of: "y")!)) == .matrix(rows: 4, cols: 1))
+        #expect(try graph([m0, v4, Declared(id: "y", op: "gemv", inputs: ["m0", "v4", "m0", "v4"], args: ["trans": true])])
+            .shape(of: 2) == .matrix(rows: 3, cols: 1), "one boolean applies to every pair")
+        #expect(try graph([m0, v3, Declared(id: "y", op: "gemv", inputs: ["m0", "v3"], args: ["trans": [false]])])
+            .shape(of: 2) == .matrix(rows: 4, cols: 1), "a one-flag list for the single pair")
+
+        var issue = onlyIssue([m0, v3, m1, Declared(id: "odd", op: "gemv", inputs: ["m0", "v3", "m0", "v3", "m1"])])
+        #expect(issue?.field == "inputs")
+        #expect(issue?.message == "gemv with more than one (matrix, vector) pair takes an even number of inputs "
+            + "M_0, v_0, M_1, v_1, ..., but has 5: 'm1' has no partner")
+        #expect(issue?.hint == "add the missing matrix or vector; a third input y (with beta) is only for a single pair A, x, y")
+
+        issue = onlyIssue([m0, v3, m1, Declared(id: "bad", op: "gemv", inputs: ["m0", "v3", "m1", "v3"])])
+        #expect(issue?.taskID == "bad" && issue?.field == "inputs[3]")
+        #expect(issue?.message == "gemv cannot multiply pair 1: 'm1' (2x4) by 'v3' (3x1): v_1 must be a 4x1 column, as M_1 has 4 columns")
+        #expect(issue?.hint == "pass a 4x1 vector, or set trans for this pair to use M_1^T")
+
+        issue = onlyIssue([m0, v3, m1, v4, Declared(id: "long", op: "gemv", inputs: ["m0", "v3", "m1", "v4"])])
+        #expect(issue?.field == "inputs[2]")
+        #expect(issue?.message == "gemv's pair 1 gives a 2x1 product (M_1 with 'm1' (2x4)) but pair 0 gives 4x1 (with 'm0'): "
+            + "the products are summed, so every op(M_k) needs the same number of rows")
+
+        issue = onlyIssue([m0, v3, Declared(id: "flags", op: "gemv", inputs: ["m0", "v3", "m0", "v3"], args: ["trans": [false]])])
+        #expect(issue?.field == "args.trans")
+        #expect(issue?.message == "gemv has 2 (matrix, vector) pairs but trans lists 1 boolean")
+        issue = onlyIssue([m0, v3, Declared(id: "flags1", op: "gemv", inputs: ["m0", "v3"], args: ["trans": [false, true]])])
+        #expect(issue?.field == "args.trans")
+        #expect(issue?.message == "gemv has 1 (matrix, vector) pair but trans lists 2 booleans")
+
+        issue = onlyIssue([m0, v3, v4, Declared(id: "b", op: "gemv", inputs: ["m0", "v3", "m0", "v3"], args: ["beta": 1])])
+        #expect(issue?.field == "args.beta")
+        #expect(issue?.message == "beta is 1.0 but gemv with 2 pairs has no y input to scale")
+
+        issue = onlyIssue([m0, v3, Declared(id: "t", op: "gemv", inputs: ["m0", "v3", "m0", "v3"], args: ["trans": [true, 1]])])
+        #expect(issue?.field == "args.trans")
+        #expect(issue?.message == "argument 'trans' must be a boolean or list of booleans, got list [true, 1]")
+    }
+
+    /// nrm2 and norm over several matrices, with one weight per input.
+    @Test func weightedNormsTakeOneWeightPerInput() throws {
+        let a = Self.ones("a", 4, 3), b = Self.ones("b", 2, 2)
+        for op in ["nrm2", "norm"] {
+            let g = try graph([a, b, Declared(id: "n", op: op, inputs: ["a", "b", "a"], args: ["weights": [1, 2.5, 0]])])
+            #expect(g.shape(of: 2) == .scalar)
+            #expect(g.args[2]["weights"] == [1.0, 2.5, 0.0], "integers are widened")
+            #expect(try graph([a, b, Declared(id: "n", op: op, inputs: ["a", "b"])]).shape(of: 2) == .scalar)
+
+            var issue = onlyIssue([a, b, Declared(id: "w", op: op, inputs: ["a", "b"], args: ["weights": [1, 2, 2]])])
+            #expect(issue?.taskID == "w" && issue?.field == "args.weights")
+            #expect(issue?.message == "\(op) has 2 inputs but weights lists 3 numbers")
+            #expect(issue?.hint == "give one weight per input, in the order of the inputs, or drop weights")
+            issue = onlyIssue([a, Declared(id: "w", op: op, inputs: ["a"], args: ["weights": []])])
+            #expect(issue?.message == "\(op) has 1 input but weights lists 0 numbers")
+
+            issue = onlyIssue([a, Declared(id: "neg", op: op, inputs: ["a", "a"], args: ["weights": [1, -2]])])
+            #expect(issue?.field == "args.weights")
+            #expect(issue?.message == "argument 'weights' must hold finite numbers >= 0, but weights[1] is -2.0")
+            issue = onlyIssue([a, Declared(id: "type", op: op, inputs: ["a"], args: ["weights": 2])])
+            #expect(issue?.message == "argument 'weights' must be a list of numbers, got integer 2")
+
+            issue = onlyIssue([a, Declared(id: "s", op: "sum", inputs: ["a"]), Declared(id: "n", op: op, inputs: ["a", "s"])])
+            #expect(issue?.field == "inputs[1]")
+            #expect(issue?.message == "\(op) needs a matrix, but input 's' produces scalar")
+        }
     }
 
     @Test func argumentsAreChecked() {

@@ -65,6 +65,41 @@ struct ReferenceEvaluator {
         return nil
     }
 
+    struct Missing: Error, CustomStringConvertible {
+        var id: String
+        var description: String { "no matrix result '\(id)'" }
+    }
+
+    /// The whole matrix from the results `name[i][j]` of a t x t grid; `lower`: only
+    /// tiles j ≤ i exist, zero above; `symmetric`: only j ≤ i exist, mirrored above.
+    func assembled(_ name: String, _ t: Int, lower: Bool = false, symmetric: Bool = false) throws -> Mat {
+        func tile(_ i: Int, _ j: Int) throws -> Mat {
+            guard let m = matrix("\(name)[\(i)][\(j)]") else { throw Missing(id: "\(name)[\(i)][\(j)]") }
+            return m
+        }
+        let heights = try (0..<t).map { try tile($0, 0).rows }, widths = try (0..<t).map { try tile(t - 1, $0).cols }
+        var whole = Mat(heights.reduce(0, +), widths.reduce(0, +))
+        for i in 0..<t {
+            for j in 0..<t {
+                let (r0, c0) = (heights[..<i].reduce(0, +), widths[..<j].reduce(0, +))
+                if j > i && lower { continue }
+                let block = j > i && symmetric ? try tile(j, i).transposed : try tile(i, j)
+                for r in 0..<block.rows { for c in 0..<block.cols { whole[r0 + r, c0 + c] = block[r, c] } }
+            }
+        }
+        return whole
+    }
+
+    /// The column of the results `name[0]`, `name[1]`, ... (t blocks).
+    func stacked(_ name: String, _ t: Int) throws -> Mat {
+        var values: [Double] = []
+        for i in 0..<t {
+            guard let m = matrix("\(name)[\(i)]") else { throw Missing(id: "\(name)[\(i)]") }
+            values += m.a
+        }
+        return Mat(values.count, 1, values)
+    }
+
     /// Evaluates every task in topological order; throws the first task that fails
     /// (a `check` above its tolerance, a `potrf` of a matrix that is not SPD).
     mutating func run(_ graph: TaskGraph) throws(Failure) {
@@ -107,9 +142,18 @@ struct ReferenceEvaluator {
         case "syrk":
             let a = args.bool("trans") ? m(0).transposed : m(0)
             return .matrix(combine(args.double("alpha"), a * a.transposed, args.double("beta"), inputs.count == 2 ? m(1) : nil))
-        case "gemv":
-            let a = args.bool("trans") ? m(0).transposed : m(0)
+        case "gemv" where inputs.count <= 3:
+            let a = args.flags("trans", count: 1)![0] ? m(0).transposed : m(0)
             return .matrix(combine(args.double("alpha"), a * m(1), args.double("beta"), inputs.count == 3 ? m(2) : nil))
+        case "gemv":
+            // Pairs M_0, v_0, M_1, v_1, ...: alpha·Σ op(M_k)·v_k.
+            let trans = args.flags("trans", count: inputs.count / 2)!
+            var sum: Mat?
+            for k in 0..<inputs.count / 2 {
+                let product = (trans[k] ? m(2 * k).transposed : m(2 * k)) * m(2 * k + 1)
+                sum = combine(1, product, 1, sum)
+            }
+            return .matrix(combine(args.double("alpha"), sum!, 0, nil))
         case "trsm":
             return .matrix(trsm(args, m(0), m(1)))
         case "potrf":
@@ -117,7 +161,9 @@ struct ReferenceEvaluator {
         case "sub":
             return .matrix(combine(1, m(0), -1, m(1)))
         case "nrm2", "norm":
-            return .scalar(m(0).frobenius)
+            // √(Σ_k w_k·‖input_k‖²), all weights 1 unless given.
+            let weights = args.numbers("weights") ?? inputs.map { _ in 1 }
+            return .scalar(inputs.indices.reduce(0.0) { $0 + weights[$1] * m($1).frobenius * m($1).frobenius }.squareRoot())
         case "assemble":
             return .matrix(assemble(args, inputs.indices.map(m)))
         case "check":

@@ -99,16 +99,27 @@ enum SpecCatalogue {
         return .matrix(rows: rows, cols: cols)
     }
 
+    /// Extended beyond la-ops-spec.md for the tile-wise checks: 4 or more inputs are pairs
+    /// M_0, v_0, M_1, v_1, ... summed into one column, `trans` one boolean or one per pair.
     static let gemv = op("gemv", params: [
         ParamSpec("alpha", .number, default: .double(1), doc: ""),
         ParamSpec("beta", .number, default: .double(0), doc: ""),
-        ParamSpec("trans", .bool, default: .bool(false), doc: ""),
-    ], inputs: .between(2, 3)) { r throws(ShapeError) in
-        guard let a = try matrix(r, 0), let x = try matrix(r, 1) else { return .unknown }
-        let (m, n) = r.args.bool("trans") ? (a.cols, a.rows) : (a.rows, a.cols)
-        if x.rows != n || x.cols != 1 { throw mismatch(r, "x must be \(n)x1") }
-        if r.inputShapes.count == 3, let y = try matrix(r, 2), y.rows != m || y.cols != 1 { throw mismatch(r, "y must be \(m)x1") }
-        return .matrix(rows: m, cols: 1)
+        ParamSpec("trans", .flags, default: .bool(false), doc: ""),
+    ], inputs: .atLeast(2)) { r throws(ShapeError) in
+        let count = r.inputShapes.count
+        let pairs = count <= 3 ? 1 : count / 2
+        if count > 3 && (count % 2 != 0 || r.args.double("beta") != 0) { throw mismatch(r, "pairs M_k, v_k without y") }
+        guard let trans = r.args.flags("trans", count: pairs), trans.count == pairs else { throw mismatch(r, "one trans per pair") }
+        var length: Int?
+        for k in 0..<pairs {
+            guard let a = try matrix(r, 2 * k), let x = try matrix(r, 2 * k + 1) else { return .unknown }
+            let (m, n) = trans[k] ? (a.cols, a.rows) : (a.rows, a.cols)
+            if x.rows != n || x.cols != 1 { throw mismatch(r, "v_\(k) must be \(n)x1") }
+            if let length, length != m { throw mismatch(r, "pair \(k) gives \(m) rows, not \(length)") }
+            length = m
+        }
+        if count == 3, let y = try matrix(r, 2), y.rows != length || y.cols != 1 { throw mismatch(r, "y must be \(length!)x1") }
+        return .matrix(rows: length!, cols: 1)
     }
 
     static let syrk = op("syrk", params: [
@@ -149,8 +160,18 @@ enum SpecCatalogue {
         return .matrix(rows: a.rows, cols: a.cols)
     }
 
-    static let nrm2 = op("nrm2", inputs: .exactly(1)) { r throws(ShapeError) in _ = try matrix(r, 0); return .scalar }
-    static let norm = op("norm", inputs: .exactly(1)) { r throws(ShapeError) in _ = try matrix(r, 0); return .scalar }
+    /// Extended beyond la-ops-spec.md: several matrices together, one weight per input.
+    static func norm(_ name: String) -> OpSignature {
+        op(name, params: [ParamSpec("weights", .numberList, doc: "")], inputs: .atLeast(1)) { r throws(ShapeError) in
+            for i in r.inputShapes.indices { _ = try matrix(r, i) }
+            if let w = r.args.numbers("weights"), w.count != r.inputShapes.count || w.contains(where: { !($0 >= 0) }) {
+                throw mismatch(r, "one weight >= 0 per input")
+            }
+            return .scalar
+        }
+    }
+    static let nrm2 = norm("nrm2")
+    static let norm = norm("norm")
 
     static let assemble = op("assemble", params: [
         ParamSpec("grid_rows", .int, required: true, doc: "", check: atLeast(1)),

@@ -18,42 +18,43 @@ struct TiledGraphTests {
 
     // MARK: Counts
 
-    @Test("matmul: 2T² random tiles, T³ gemm, 13 check tasks", arguments: sizes)
+    @Test("matmul: 2T² random tiles, T³ gemm, 5T + 5 check tasks", arguments: sizes)
     func matmulCounts(n: Int, tile: Int, t: Int) throws {
         let options = Self.options(n, tile)
         #expect(options.tilesPerSide == t)
         let graph = try TiledGraph(.matmul, options)
-        #expect(graph.tasks.count == 2 * t * t + t * t * t + 13)
+        #expect(graph.tasks.count == 2 * t * t + t * t * t + 5 * t + 5)
         #expect(graph.tasks.count == GraphGenerator.taskCount(.matmul, options))
         #expect(graph.edgeCount == GraphGenerator.edgeCount(.matmul, options))
-        #expect(graph.opCounts == ["random": 2 * t * t + 1, "gemm": t * t * t, "assemble": 3, "gemv": 3, "sub": 1,
+        #expect(graph.opCounts == ["random": 2 * t * t + t, "gemm": t * t * t, "gemv": 3 * t, "sub": t,
                                    "nrm2": 2, "norm": 2, "check": 1])
-        // Each gemm reads two tiles, and all but the first of a chain its partial; the check
-        // reads the three whole matrices, made of T² tiles each, through 16 more edges.
-        #expect(graph.edgeCount == 2 * t * t * t + t * t * (t - 1) + 3 * t * t + 16)
+        // Each gemm reads two tiles, and all but the first of a chain its partial; the check's
+        // 3T gemv read T (tile, block) pairs each, its T sub two blocks, nrm2 the T residual
+        // and the T x blocks, norm(A) and norm(B) T² tiles each, and check four scalars.
+        #expect(graph.edgeCount == 2 * t * t * t + t * t * (t - 1) + 3 * t * 2 * t + 2 * t + 2 * t + 2 * t * t + 4)
     }
 
-    @Test("cholesky: T(T+1)/2 spd, T potrf, T(T-1)/2 trsm and syrk, T(T-1)(T-2)/6 gemm, 11 check tasks",
+    @Test("cholesky: T(T+1)/2 spd, T potrf, T(T-1)/2 trsm and syrk, T(T-1)(T-2)/6 gemm, T(T+1)/2 + 5T + 4 check tasks",
           arguments: sizes)
     func choleskyCounts(n: Int, tile: Int, t: Int) throws {
         let options = Self.options(n, tile)
         let graph = try TiledGraph(.cholesky, options)
         let pairs = t * (t - 1) / 2, triples = t * (t - 1) * (t - 2) / 6
-        #expect(graph.tasks.count == t * (t + 1) / 2 + t + 2 * pairs + triples + 11)
+        #expect(graph.tasks.count == t * (t + 1) / 2 + t + 2 * pairs + triples + t * (t + 1) / 2 + 5 * t + 4)
         #expect(graph.tasks.count == GraphGenerator.taskCount(.cholesky, options))
         #expect(graph.edgeCount == GraphGenerator.edgeCount(.cholesky, options))
-        var expected = ["spd": t * (t + 1) / 2 + 1, "potrf": t, "assemble": 1, "random": 1, "gemv": 3, "sub": 1,
+        var expected = ["spd": t * (t + 1), "potrf": t, "random": t, "gemv": 3 * t, "sub": t,
                         "nrm2": 2, "norm": 1, "check": 1]
         if pairs > 0 { expected["trsm"] = pairs; expected["syrk"] = pairs }
         if triples > 0 { expected["gemm"] = triples }
         #expect(graph.opCounts == expected)
     }
 
-    @Test("the default sizes: matmul n 4096 tile 512 has 653 tasks, cholesky n 8192 tile 512 has 963")
+    @Test("the default sizes: matmul n 4096 tile 512 has 685 tasks, cholesky n 8192 tile 512 has 1172")
     func defaultSizes() {
-        #expect(GraphGenerator.taskCount(.matmul, TiledOptions(n: TiledAlgorithm.matmul.defaultN)) == 2 * 64 + 512 + 13)
+        #expect(GraphGenerator.taskCount(.matmul, TiledOptions(n: TiledAlgorithm.matmul.defaultN)) == 2 * 64 + 512 + 45)
         #expect(GraphGenerator.taskCount(.cholesky, TiledOptions(n: TiledAlgorithm.cholesky.defaultN))
-                == 136 + 16 + 120 + 120 + 560 + 11)
+                == 136 + 16 + 120 + 120 + 560 + 136 + 84)
         #expect(TiledOptions.defaultTile == 512)
     }
 
@@ -83,19 +84,26 @@ struct TiledGraphTests {
                 }
             }
         }
-        let whole = ["A": "A", "B": "B", "C": "C"].mapValues { name in
-            (0..<t).flatMap { i in (0..<t).map { j in "\(name)[\(i)][\(j)]" } }
+        //   Cx[i] = Σ_j C[i][j]·x[j], Bx[k] = Σ_j B[k][j]·x[j], ABx[i] = Σ_k A[i][k]·Bx[k]: one gemv over T pairs each
+        func pairs(_ m: String, _ i: Int, _ v: String) -> [String] { (0..<t).flatMap { j in ["\(m)[\(i)][\(j)]", "\(v)[\(j)]"] } }
+        for i in 0..<t {
+            let x = try #require(graph["x[\(i)]"])
+            #expect(x.op == "random" && x.args["rows"] == .int(min(tile, n - i * tile)) && x.args["cols"] == .int(1))
+            for (id, inputs) in [("Cx", pairs("C", i, "x")), ("Bx", pairs("B", i, "x")), ("ABx", pairs("A", i, "Bx"))] {
+                let task = try #require(graph["\(id)[\(i)]"])
+                #expect(task.op == "gemv" && task.inputs == inputs && task.args.isEmpty, "\(id)[\(i)]")
+            }
+            #expect(graph["Cx-ABx[\(i)]"]?.op == "sub" && graph["Cx-ABx[\(i)]"]?.inputs == ["Cx[\(i)]", "ABx[\(i)]"])
         }
-        for (name, tiles) in whole {
-            #expect(graph[name]?.op == "assemble")
-            #expect(graph[name]?.inputs == tiles)
-            #expect(graph[name]?.args == ["grid_rows": .int(t), "grid_cols": .int(t), "fill": .string("full")])
+        #expect(graph["nrm2(Cx-ABx)"]?.inputs == (0..<t).map { "Cx-ABx[\($0)]" })
+        #expect(graph["nrm2(x)"]?.inputs == (0..<t).map { "x[\($0)]" })
+        for name in ["A", "B"] {
+            let norm = try #require(graph["norm(\(name))"])
+            #expect(norm.op == "norm" && norm.args.isEmpty)
+            #expect(norm.inputs == (0..<t).flatMap { i in (0..<t).map { j in "\(name)[\(i)][\(j)]" } })
         }
-        #expect(graph["Cx"]?.inputs == ["C", "x"] && graph["Bx"]?.inputs == ["B", "x"] && graph["ABx"]?.inputs == ["A", "Bx"])
-        #expect(graph["Cx-ABx"]?.inputs == ["Cx", "ABx"])
         let check = try #require(graph["check"])
         #expect(check.inputs == ["nrm2(Cx-ABx)", "norm(A)", "norm(B)", "nrm2(x)"])
-        #expect(graph.graph.shape(of: Int(graph.graph.index(of: "C")!)) == .matrix(rows: n, cols: n))
         #expect(graph.tasks.last?.id == "check", "the check ends the graph")
         let consumed = Set(graph.tasks.flatMap(\.inputs))
         #expect(graph.tasks.filter { !consumed.contains($0.id) }.map(\.id) == ["check"], "the check is the only sink")
@@ -143,29 +151,89 @@ struct TiledGraphTests {
             let parts = u.id.split(whereSeparator: { "[]+".contains($0) }).compactMap { Int($0) }
             #expect(parts.count == 3 && parts[2] < parts[1], "\(u.id): step \(parts[2]) must come before column \(parts[1])")
         }
-        let l = try #require(graph["L"])
-        #expect(l.op == "assemble" && l.args == ["grid_rows": .int(t), "grid_cols": .int(t), "fill": .string("lower")])
-        #expect(l.inputs == (0..<t).flatMap { i in (0...i).map { j in "L[\(i)][\(j)]" } })
-        #expect(graph["A"]?.op == "spd" && graph["A"]?.args["n"] == .int(n) && graph["A"]?.args["rows"] == nil)
-        #expect(graph["A"]?.args["seed"] == graph["A[0][0]"]?.args["seed"], "the whole matrix is the one the tiles slice")
-        #expect(graph["Ltx"]?.args == ["trans": .bool(true)] && graph["Ltx"]?.inputs == ["L", "x"])
-        #expect(graph["LLtx"]?.inputs == ["L", "Ltx"] && graph["Ax"]?.inputs == ["A", "x"])
         #expect(graph["check"]?.inputs == ["nrm2(Ax-LLtx)", "norm(A)", "nrm2(x)"])
         #expect(graph.tasks.last?.id == "check")
     }
 
-    @Test("ids follow the family pattern: NAME[i][j] tiles, +k for a step, plain names for the check", arguments: TiledAlgorithm.allCases)
+    //   Acheck[i][j] (j ≤ i): spd tiles equal to A[i][j], for the check alone
+    //   Ax[i]   = Σ_{j≤i} Acheck[i][j]·x[j] + Σ_{j>i} Acheck[j][i]ᵀ·x[j]
+    //   Ltx[j]  = Σ_{i≥j} L[i][j]ᵀ·x[i],  LLtx[i] = Σ_{j≤i} L[i][j]·Ltx[j]
+    //   norm(A) over the Acheck tiles, diagonal first, the others weighted 2
+    @Test("cholesky: the check multiplies tiles by blocks of x, with its own spd tiles and the upper ones transposed",
+          arguments: sizes)
+    func choleskyCheck(n: Int, tile: Int, t: Int) throws {
+        let graph = try TiledGraph(.cholesky, Self.options(n, tile))
+        for i in 0..<t {
+            for j in 0...i {
+                let copy = try #require(graph["Acheck[\(i)][\(j)]"]), a = try #require(graph["A[\(i)][\(j)]"])
+                #expect(copy.op == "spd" && copy.inputs.isEmpty && copy.args == a.args, "the check's tile (\(i), \(j)) is A's")
+            }
+            let x = try #require(graph["x[\(i)]"])
+            #expect(x.op == "random" && x.args["rows"] == .int(min(tile, n - i * tile)) && x.args["dist"] == .string("normal"))
+            let ax = try #require(graph["Ax[\(i)]"])
+            #expect(ax.op == "gemv")
+            #expect(ax.inputs == (0..<t).flatMap { j in [j <= i ? "Acheck[\(i)][\(j)]" : "Acheck[\(j)][\(i)]", "x[\(j)]"] })
+            let trans = (0..<t).map { ArgValue.bool($0 > i) }
+            #expect(ax.args == (i == t - 1 ? [:] : ["trans": .list(trans)]), "Ax[\(i)]: the tiles above the diagonal transposed")
+            let ltx = try #require(graph["Ltx[\(i)]"])
+            #expect(ltx.op == "gemv" && ltx.args == ["trans": .bool(true)])
+            #expect(ltx.inputs == (i..<t).flatMap { k in ["L[\(k)][\(i)]", "x[\(k)]"] })
+            let lltx = try #require(graph["LLtx[\(i)]"])
+            #expect(lltx.op == "gemv" && lltx.args.isEmpty && lltx.inputs == (0...i).flatMap { j in ["L[\(i)][\(j)]", "Ltx[\(j)]"] })
+            #expect(graph["Ax-LLtx[\(i)]"]?.op == "sub" && graph["Ax-LLtx[\(i)]"]?.inputs == ["Ax[\(i)]", "LLtx[\(i)]"])
+        }
+        let norm = try #require(graph["norm(A)"])
+        let diagonal = (0..<t).map { "Acheck[\($0)][\($0)]" }
+        let below = (0..<t).flatMap { i in (0..<i).map { j in "Acheck[\(i)][\(j)]" } }
+        #expect(norm.op == "norm" && norm.inputs == diagonal + below)
+        let weights = diagonal.map { _ in ArgValue.double(1) } + below.map { _ in ArgValue.double(2) }
+        #expect(norm.args == (t == 1 ? [:] : ["weights": .list(weights)]))
+        #expect(graph["nrm2(Ax-LLtx)"]?.inputs == (0..<t).map { "Ax-LLtx[\($0)]" })
+        #expect(graph["nrm2(x)"]?.inputs == (0..<t).map { "x[\($0)]" })
+        // The factorisation's tiles keep their single reader, so that their updates run in place.
+        for task in graph.tasks where task.id.hasPrefix("A[") {
+            let readers = graph.tasks.filter { $0.inputs.contains(task.id) }
+            #expect(readers.count == 1, "\(task.id) is read by \(readers.map(\.id))")
+            #expect(readers.allSatisfy { !graph.isCheck($0.id) }, "\(task.id)")
+        }
+    }
+
+    @Test("no task of the generated graphs builds an n x n matrix: the largest results are tiles",
+          arguments: TiledAlgorithm.allCases)
+    func noWholeMatrix(algorithm: TiledAlgorithm) throws {
+        let (n, tile) = (1024, 256)
+        let graph = try TiledGraph(algorithm, Self.options(n, tile))
+        var largest = 0
+        for task in graph.tasks {
+            let shape = graph.graph.shape(of: task.index)
+            #expect(shape != .unknown, "\(task.id): every shape is declared")
+            if case .matrix(let rows, let cols) = shape {
+                #expect(rows < n && cols < n, "\(task.id) is \(rows)x\(cols)")
+                largest = max(largest, rows * cols)
+            }
+        }
+        #expect(largest == tile * tile)
+        #expect(graph.tasks.filter { graph.isCheck($0.id) }.allSatisfy { graph.graph.shape(of: $0.index).elementCount <= tile * tile })
+    }
+
+    @Test("ids follow the family pattern: NAME[i][j] tiles, +k for a step, NAME[i] blocks and plain names for the check",
+          arguments: TiledAlgorithm.allCases)
     func idPatterns(algorithm: TiledAlgorithm) throws {
         let graph = try TiledGraph(algorithm, Self.options(40, 16))
+        let t = 3
         let families: Set<Character> = algorithm == .matmul ? ["A", "B", "C"] : ["A", "L"]
+        func blocks(_ names: String...) -> [String] { names.flatMap { name in (0..<t).map { "\(name)[\($0)]" } } }
         let check = algorithm == .matmul
-            ? ["x", "A", "B", "C", "Cx", "Bx", "ABx", "Cx-ABx", "nrm2(Cx-ABx)", "norm(A)", "norm(B)", "nrm2(x)", "check"]
-            : ["A", "L", "x", "Ax", "Ltx", "LLtx", "Ax-LLtx", "nrm2(Ax-LLtx)", "norm(A)", "nrm2(x)", "check"]
+            ? blocks("x", "Cx", "Bx", "ABx", "Cx-ABx") + ["nrm2(Cx-ABx)", "norm(A)", "norm(B)", "nrm2(x)", "check"]
+            : (0..<t).flatMap { i in (0...i).map { j in "Acheck[\(i)][\(j)]" } } + blocks("x", "Ax", "Ltx", "LLtx", "Ax-LLtx")
+                + ["nrm2(Ax-LLtx)", "norm(A)", "nrm2(x)", "check"]
         let tiles = graph.tasks.prefix(graph.tasks.count - check.count)
         for task in tiles {
             #expect(task.id.wholeMatch(of: /[A-Z]\[\d+\]\[\d+\](\+\d+)?/) != nil && families.contains(task.id.first!), "\(task.id)")
+            #expect(!graph.isCheck(task.id))
         }
         #expect(graph.tasks.suffix(check.count).map(\.id) == check)
+        #expect(graph.tasks.suffix(check.count).allSatisfy { graph.isCheck($0.id) })
     }
 
     // MARK: The op vocabulary
@@ -179,15 +247,17 @@ struct TiledGraphTests {
             for (name, value) in task.args {
                 let type = try #require(allowed[name], "\(task.id): \(task.op) has no argument '\(name)'")
                 let matches = switch (type, value) {
-                case (.int, .int), (.number, .double), (.bool, .bool), (.string, .string): true
+                case (.int, .int), (.number, .double), (.bool, .bool), (.string, .string), (.flags, .bool): true
+                case (.flags, .list(let items)): items.allSatisfy { if case .bool = $0 { true } else { false } }
+                case (.numberList, .list(let items)): items.allSatisfy { if case .double = $0 { true } else { false } }
                 default: false
                 }
                 #expect(matches, "\(task.id): \(name) is \(value), not \(type.withArticle)")
             }
             #expect(SpecCatalogue.inputs[task.op]?.allows(task.inputs.count) == true, "\(task.id): \(task.inputs.count) inputs")
         }
-        let x = try #require(graph["x"])
-        #expect(x.args["dist"] == .string("normal") && x.args["cols"] == .int(1) && x.args["rows"] == .int(50))
+        let x = try #require(graph["x[3]"])
+        #expect(x.args["dist"] == .string("normal") && x.args["cols"] == .int(1) && x.args["rows"] == .int(2))
         let check = try #require(graph["check"])
         #expect(check.args["max"] == .double(TiledOptions.defaultTolerance(n: 50)))
         #expect(check.args["what"].map { "\($0)" }?.hasPrefix("\"residual ‖") == true)
@@ -200,10 +270,11 @@ struct TiledGraphTests {
         let b = try TiledGraph(algorithm, Self.options(40, 8, seed: 2))
         func seeds(_ g: TiledGraph, _ op: String) -> [ArgValue] { g.tasks.filter { $0.op == op }.compactMap { $0.args["seed"] } }
         if algorithm == .matmul {
-            #expect(Set(seeds(a, "random")).count == 2 * 25 + 1, "A and B tiles and x all differ")
+            #expect(Set(seeds(a, "random")).count == 2 * 25 + 5, "A and B tiles and the blocks of x all differ")
         } else {
-            #expect(Set(seeds(a, "spd")).count == 1, "the spd tiles are blocks of one matrix")
-            #expect(seeds(a, "random") != seeds(a, "spd"))
+            #expect(Set(seeds(a, "spd")).count == 1, "the spd tiles, the check's too, are blocks of one matrix")
+            #expect(Set(seeds(a, "random")).count == 5, "the blocks of x differ")
+            #expect(Set(seeds(a, "random")).isDisjoint(with: seeds(a, "spd")))
         }
         #expect(Set(seeds(a, "random") + seeds(a, "spd")).isDisjoint(with: seeds(b, "random") + seeds(b, "spd")))
         #expect(a.tasks.map(\.id) == b.tasks.map(\.id) && a.tasks.map(\.inputs) == b.tasks.map(\.inputs))
@@ -225,7 +296,8 @@ struct TiledGraphTests {
         let graph = try TiledGraph(.matmul, Self.options(n, tile))
         var evaluator = ReferenceEvaluator()
         try evaluator.run(graph.graph)
-        let a = try #require(evaluator.matrix("A")), b = try #require(evaluator.matrix("B")), c = try #require(evaluator.matrix("C"))
+        let t = Self.options(n, tile).tilesPerSide
+        let a = try evaluator.assembled("A", t), b = try evaluator.assembled("B", t), c = try evaluator.assembled("C", t)
         let reference = a * b
         for k in c.a.indices { #expect(abs(c.a[k] - reference.a[k]) <= 1e-12 * Double(n), "C element \(k)") }
         let value = try #require(evaluator.scalar("check"))
@@ -238,7 +310,8 @@ struct TiledGraphTests {
         let graph = try TiledGraph(.cholesky, Self.options(n, tile))
         var evaluator = ReferenceEvaluator()
         try evaluator.run(graph.graph)
-        let a = try #require(evaluator.matrix("A")), l = try #require(evaluator.matrix("L"))
+        let t = Self.options(n, tile).tilesPerSide
+        let a = try evaluator.assembled("Acheck", t, symmetric: true), l = try evaluator.assembled("L", t, lower: true)
         let product = l * l.transposed
         for i in 0..<n {
             for j in 0..<n {
@@ -257,6 +330,12 @@ struct TiledGraphTests {
          #""id": "A[2][1]+0", "op": "gemm", "inputs": ["L[2][0]", "L[1][0]", "A[2][1]"], "args": {"alpha": 1.0, "beta": 1.0, "transB": true}"#),
         (.cholesky, #""id": "L[2][1]", "op": "trsm", "inputs": ["L[1][1]", "A[2][1]+0"], "args": {"side": "right", "lower": true, "transA": true}"#,
          #""id": "L[2][1]", "op": "trsm", "inputs": ["L[1][1]", "A[2][1]+0"], "args": {"side": "right", "lower": true, "transA": false}"#),
+        // One L tile scaled by 1 + 1e-6 (trsm's alpha scales its result).
+        (.cholesky, #""id": "L[1][0]", "op": "trsm", "inputs": ["L[0][0]", "A[1][0]"], "args": {"side": "right", "lower": true, "transA": true}"#,
+         #""id": "L[1][0]", "op": "trsm", "inputs": ["L[0][0]", "A[1][0]"], "args": {"side": "right", "lower": true, "transA": true, "alpha": 1.000001}"#),
+        // One C tile's last step scaled by 1 + 1e-6.
+        (.matmul, #""id": "C[2][1]", "op": "gemm", "inputs": ["A[2][2]", "B[2][1]", "C[2][1]+1"], "args": {"beta": 1.0}"#,
+         #""id": "C[2][1]", "op": "gemm", "inputs": ["A[2][2]", "B[2][1]", "C[2][1]+1"], "args": {"alpha": 1.000001, "beta": 1.000001}"#),
     ])
     func wrongStepFailsTheCheck(algorithm: TiledAlgorithm, line: String, broken: String) throws {
         let graph = try TiledGraph(algorithm, Self.options(24, 8))
@@ -347,7 +426,7 @@ struct TiledGraphTests {
         let text = String(decoding: bytes, as: UTF8.self)
         let seed = "3419864383188818853"
         #expect(text == """
-            {"version": 1, "name": "cholesky-3-tile-2", "description": "dagrun gen cholesky --n 3 --tile 2 --seed 42 --tol 1e-10: A = L·Lᵀ, 3 x 3 spd in 2 x 2 tiles of 2 (the last 1 wide), right-looking (potrf, trsm, syrk, gemm); check ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖), tolerance 1e-10", "tasks": [
+            {"version": 1, "name": "cholesky-3-tile-2", "description": "dagrun gen cholesky --n 3 --tile 2 --seed 42 --tol 1e-10: A = L·Lᵀ, 3 x 3 spd in 2 x 2 tiles of 2 (the last 1 wide), right-looking (potrf, trsm, syrk, gemm); check ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) tile by tile, tolerance 1e-10", "tasks": [
             {"id": "A[0][0]", "op": "spd", "args": {"n": 3, "seed": \(seed), "row": 0, "col": 0, "rows": 2, "cols": 2}},
             {"id": "A[1][0]", "op": "spd", "args": {"n": 3, "seed": \(seed), "row": 2, "col": 0, "rows": 1, "cols": 2}},
             {"id": "A[1][1]", "op": "spd", "args": {"n": 3, "seed": \(seed), "row": 2, "col": 2, "rows": 1, "cols": 1}},
@@ -355,16 +434,22 @@ struct TiledGraphTests {
             {"id": "L[1][0]", "op": "trsm", "inputs": ["L[0][0]", "A[1][0]"], "args": {"side": "right", "lower": true, "transA": true}},
             {"id": "A[1][1]+0", "op": "syrk", "inputs": ["L[1][0]", "A[1][1]"], "args": {"alpha": -1.0, "beta": 1.0}},
             {"id": "L[1][1]", "op": "potrf", "inputs": ["A[1][1]+0"], "args": {"lower": true}},
-            {"id": "A", "op": "spd", "args": {"n": 3, "seed": \(seed)}},
-            {"id": "L", "op": "assemble", "inputs": ["L[0][0]", "L[1][0]", "L[1][1]"], "args": {"grid_rows": 2, "grid_cols": 2, "fill": "lower"}},
-            {"id": "x", "op": "random", "args": {"rows": 3, "cols": 1, "seed": 3419864383188818854, "dist": "normal"}},
-            {"id": "Ax", "op": "gemv", "inputs": ["A", "x"]},
-            {"id": "Ltx", "op": "gemv", "inputs": ["L", "x"], "args": {"trans": true}},
-            {"id": "LLtx", "op": "gemv", "inputs": ["L", "Ltx"]},
-            {"id": "Ax-LLtx", "op": "sub", "inputs": ["Ax", "LLtx"]},
-            {"id": "nrm2(Ax-LLtx)", "op": "nrm2", "inputs": ["Ax-LLtx"]},
-            {"id": "norm(A)", "op": "norm", "inputs": ["A"]},
-            {"id": "nrm2(x)", "op": "nrm2", "inputs": ["x"]},
+            {"id": "Acheck[0][0]", "op": "spd", "args": {"n": 3, "seed": \(seed), "row": 0, "col": 0, "rows": 2, "cols": 2}},
+            {"id": "Acheck[1][0]", "op": "spd", "args": {"n": 3, "seed": \(seed), "row": 2, "col": 0, "rows": 1, "cols": 2}},
+            {"id": "Acheck[1][1]", "op": "spd", "args": {"n": 3, "seed": \(seed), "row": 2, "col": 2, "rows": 1, "cols": 1}},
+            {"id": "x[0]", "op": "random", "args": {"rows": 2, "cols": 1, "seed": 3419864383188818854, "dist": "normal"}},
+            {"id": "x[1]", "op": "random", "args": {"rows": 1, "cols": 1, "seed": 3419864383188818855, "dist": "normal"}},
+            {"id": "Ax[0]", "op": "gemv", "inputs": ["Acheck[0][0]", "x[0]", "Acheck[1][0]", "x[1]"], "args": {"trans": [false, true]}},
+            {"id": "Ax[1]", "op": "gemv", "inputs": ["Acheck[1][0]", "x[0]", "Acheck[1][1]", "x[1]"]},
+            {"id": "Ltx[0]", "op": "gemv", "inputs": ["L[0][0]", "x[0]", "L[1][0]", "x[1]"], "args": {"trans": true}},
+            {"id": "Ltx[1]", "op": "gemv", "inputs": ["L[1][1]", "x[1]"], "args": {"trans": true}},
+            {"id": "LLtx[0]", "op": "gemv", "inputs": ["L[0][0]", "Ltx[0]"]},
+            {"id": "LLtx[1]", "op": "gemv", "inputs": ["L[1][0]", "Ltx[0]", "L[1][1]", "Ltx[1]"]},
+            {"id": "Ax-LLtx[0]", "op": "sub", "inputs": ["Ax[0]", "LLtx[0]"]},
+            {"id": "Ax-LLtx[1]", "op": "sub", "inputs": ["Ax[1]", "LLtx[1]"]},
+            {"id": "nrm2(Ax-LLtx)", "op": "nrm2", "inputs": ["Ax-LLtx[0]", "Ax-LLtx[1]"]},
+            {"id": "norm(A)", "op": "norm", "inputs": ["Acheck[0][0]", "Acheck[1][1]", "Acheck[1][0]"], "args": {"weights": [1.0, 1.0, 2.0]}},
+            {"id": "nrm2(x)", "op": "nrm2", "inputs": ["x[0]", "x[1]"]},
             {"id": "check", "op": "check", "inputs": ["nrm2(Ax-LLtx)", "norm(A)", "nrm2(x)"], "args": {"max": 1e-10, "what": "residual ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖)"}}
             ]}
 

@@ -77,6 +77,83 @@ struct BLASKernelTests {
         }
     }
 
+    /// Σ_k alpha·op(M_k)·v_k by plain loops, element (i) = alpha·Σ_k Σ_p op(M_k)[i][p]·v_k[p].
+    static func pairsByLoops(_ pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)], alpha: Double) -> [Double] {
+        let length = pairs[0].trans ? pairs[0].matrix.cols : pairs[0].matrix.rows
+        var y = [Double](repeating: 0, count: length)
+        for (m, v, trans) in pairs {
+            let a = m.toArray(), x = v.toArray()
+            for i in 0..<length {
+                for p in 0..<x.count { y[i] += alpha * (trans ? a[p * m.cols + i] : a[i * m.cols + p]) * x[p] }
+            }
+        }
+        return y
+    }
+
+    @Test("gemv over pairs: the sum of each pair's product, transposed per pair, by OpenBLAS and both Swift variants")
+    func gemvPairsAgainstLoops() throws {
+        // A 7-row block from a 7x5 tile, a 4x7 tile transposed and a 7x7 one: lengths 7 each.
+        let pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)] = [
+            (Kernels.random(rows: 7, cols: 5, seed: 1, distribution: .normal), Kernels.random(rows: 5, cols: 1, seed: 2), false),
+            (Kernels.random(rows: 4, cols: 7, seed: 3, distribution: .normal), Kernels.random(rows: 4, cols: 1, seed: 4), true),
+            (Kernels.random(rows: 7, cols: 7, seed: 5, distribution: .normal), Kernels.random(rows: 7, cols: 1, seed: 6), false),
+        ]
+        let expected = Matrix(rows: 7, cols: 1, elements: Self.pairsByLoops(pairs, alpha: -1.5))
+        let blas = try Kernels.gemv(pairs: pairs, alpha: -1.5)
+        #expect((blas.rows, blas.cols, blas.isVector) == (7, 1, false))
+        #expect(try relativeError(blas, expected) < 1e-14)
+        for variant in ReferenceKernels.Variant.allCases {
+            #expect(try relativeError(try ReferenceKernels.gemv(pairs: pairs, alpha: -1.5, variant: variant), expected) < 1e-14)
+        }
+        // One pair is the plain gemv.
+        let one = [pairs[1]]
+        #expect(try Kernels.gemv(pairs: one).toArray() == (try Kernels.gemv(one[0].matrix, one[0].vector, trans: true)).toArray())
+        let vectors = pairs.map { ($0.matrix, Matrix(vector: $0.vector.toArray()), $0.trans) }
+        #expect(try Kernels.gemv(pairs: vectors).isVector)
+        // A pair with no inner dimension (a 0x7 tile, transposed) adds nothing.
+        let empty: (matrix: Matrix, vector: Matrix, trans: Bool) = (Matrix(rows: 0, cols: 7), Matrix(rows: 0, cols: 1), true)
+        #expect(try Kernels.gemv(pairs: [pairs[0], empty]).toArray() == (try Kernels.gemv(pairs[0].matrix, pairs[0].vector)).toArray())
+        #expect(try ReferenceKernels.gemv(pairs: [pairs[0], empty], variant: .blocked).rows == 7)
+    }
+
+    @Test("gemv over pairs names the pair that does not fit")
+    func gemvPairsErrors() {
+        let a = Matrix(rows: 4, cols: 3), x = Matrix(rows: 3, cols: 1)
+        #expect(throws: KernelError(.shapeMismatch, operation: "gemv",
+                                    message: "pair 1: cannot multiply 4x3 by 4x1: x must be a 3x1 vector, as A has 3 columns")) {
+            try Kernels.gemv(pairs: [(a, x, false), (a, Matrix(rows: 4, cols: 1), false)])
+        }
+        #expect(throws: KernelError(.shapeMismatch, operation: "gemv",
+                                    message: "pair 1 gives a 3x1 product (M is 4x3, transposed) but pair 0 gives 4x1; "
+                                        + "every op(M) needs the same number of rows")) {
+            try ReferenceKernels.gemv(pairs: [(a, x, false), (a, Matrix(rows: 4, cols: 1), true)])
+        }
+        #expect(throws: KernelError(.shapeMismatch, operation: "gemv", message: "needs at least one (matrix, vector) pair")) {
+            try Kernels.gemv(pairs: [])
+        }
+    }
+
+    @Test("nrm2 of several matrices: √(Σ w·‖x‖²), against plain loops")
+    func weightedNorm() throws {
+        let xs = [Kernels.random(rows: 5, cols: 4, seed: 7, distribution: .normal), Kernels.random(rows: 3, cols: 1, seed: 8),
+                  Kernels.random(rows: 6, cols: 6, seed: 9, distribution: .normal)]
+        let weights = [1.0, 2.0, 0.5]
+        let squares = xs.map { $0.toArray().reduce(0) { $0 + $1 * $1 } }
+        let expected = zip(weights, squares).reduce(0) { $0 + $1.0 * $1.1 }.squareRoot()
+        #expect(abs(try Kernels.nrm2(of: xs, weights: weights) - expected) <= 1e-14 * expected)
+        let unweighted = squares.reduce(0, +).squareRoot()
+        #expect(abs(try Kernels.nrm2(of: xs) - unweighted) <= 1e-14 * unweighted)
+        #expect(try Kernels.nrm2(of: [xs[2]]) == Kernels.nrm2(xs[2]), "one input without weights is dnrm2 itself")
+        // Combined relative to the largest: no square overflows.
+        #expect(abs(try Kernels.nrm2(of: [matrix([[3e200]]), matrix([[4e200]])]) / 5e200 - 1) < 1e-15)
+        #expect(try Kernels.nrm2(of: [matrix([[3e200]])], weights: [4]) == 6e200)
+        #expect(try Kernels.nrm2(of: [Matrix(rows: 0, cols: 1), Matrix(rows: 2, cols: 2)]) == 0)
+        #expect(try Kernels.nrm2(of: [matrix([[1]]), matrix([[.nan]])], weights: [1, 0]).isNaN, "a NaN is never weighted away")
+        #expect(throws: KernelError(.shapeMismatch, operation: "nrm2", message: "has 3 matrices but 2 weights; give one weight per matrix")) {
+            try Kernels.nrm2(of: xs, weights: [1, 2])
+        }
+    }
+
     @Test("syrk is the full symmetric A·Aᵀ (or Aᵀ·A) plus beta·C", arguments: [false, true])
     func syrk(trans: Bool) throws {
         let a = Kernels.random(rows: 7, cols: 4, seed: 6)

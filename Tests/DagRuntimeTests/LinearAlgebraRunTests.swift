@@ -85,6 +85,50 @@ import Testing
         #expect(OpLibrary.with(kernels: .reference)["gemm"] != nil)
     }
 
+    /// gemv over pairs with a transpose per pair, and nrm2/norm over several weighted inputs,
+    /// run by both libraries, against sums written out in plain Swift from the inputs' values.
+    @Test(arguments: KernelSet.allCases)
+    func gemvPairsAndWeightedNormsRun(kernels: KernelSet) throws {
+        var g = GraphBuilder()
+        let m0 = g.randomNormal(rows: 6, cols: 4, seed: 1, id: "m0"), v0 = g.randomNormal(rows: 4, cols: 1, seed: 2, id: "v0")
+        let m1 = g.randomNormal(rows: 5, cols: 6, seed: 3, id: "m1"), v1 = g.randomNormal(rows: 5, cols: 1, seed: 4, id: "v1")
+        let m2 = g.randomNormal(rows: 6, cols: 6, seed: 5, id: "m2"), v2 = g.randomNormal(rows: 6, cols: 1, seed: 6, id: "v2")
+        _ = g.gemv(pairs: [(m0, v0), (m1, v1), (m2, v2)], trans: [false, true, true], alpha: 0.5, id: "y")
+        _ = g.add("gemv", id: "all-trans", inputs: [m1, v1, m1, v1], args: ["trans": true])
+        _ = g.nrm2([m0, v1, m2], weights: [1, 2, 0.25], id: "weighted")
+        _ = g.norm([m0, m2], id: "together")
+        _ = g.norm(m0, id: "one")
+        let report = try run(g, library: .with(kernels: kernels))
+        #expect(report.succeeded, "\(report.failures)")
+        func values(_ id: String) throws -> (rows: Int, cols: Int, a: [Double]) {
+            let m = try #require(report.results[id]?.matrix)
+            return (m.rows, m.cols, m.toArray())
+        }
+        let (a0, x0, a1, x1, a2, x2) = (try values("m0"), try values("v0"), try values("m1"), try values("v1"),
+                                        try values("m2"), try values("v2"))
+        var expected = [Double](repeating: 0, count: 6)
+        for i in 0..<6 {
+            for p in 0..<4 { expected[i] += a0.a[i * 4 + p] * x0.a[p] }      // m0 · v0
+            for p in 0..<5 { expected[i] += a1.a[p * 6 + i] * x1.a[p] }      // m1ᵀ · v1
+            for p in 0..<6 { expected[i] += a2.a[p * 6 + i] * x2.a[p] }      // m2ᵀ · v2
+            expected[i] *= 0.5
+        }
+        let y = try values("y")
+        #expect((y.rows, y.cols) == (6, 1))
+        for i in 0..<6 { #expect(abs(y.a[i] - expected[i]) <= 1e-14 * max(1, abs(expected[i])), "y[\(i)]") }
+        let twice = try values("all-trans")
+        for i in 0..<6 {
+            let once = (0..<5).reduce(0.0) { $0 + a1.a[$1 * 6 + i] * x1.a[$1] }
+            #expect(abs(twice.a[i] - 2 * once) <= 1e-14 * max(1, abs(once)), "all-trans[\(i)]")
+        }
+        func squares(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 } }
+        let weighted = (squares(a0.a) + 2 * squares(x1.a) + 0.25 * squares(a2.a)).squareRoot()
+        #expect(abs(try #require(report.results["weighted"]?.scalar) - weighted) <= 1e-14 * weighted)
+        let together = (squares(a0.a) + squares(a2.a)).squareRoot()
+        #expect(abs(try #require(report.results["together"]?.scalar) - together) <= 1e-14 * together)
+        #expect(report.results["one"]?.scalar == Kernels.nrm2(try #require(report.results["m0"]?.matrix)))
+    }
+
     /// ones(3) − I has zeros on its diagonal: its leading minor of order 1 is 0.
     @Test func notPositiveDefiniteFailsTheTaskAndCancelsItsConsumers() throws {
         var g = GraphBuilder()

@@ -325,7 +325,7 @@ import Testing
     }
 
     /// matmul and cholesky: the counts announced are the tasks written; the help lists them.
-    @Test(arguments: [("matmul", 2 * 16 + 64 + 13), ("cholesky", 10 + 4 + 6 + 6 + 4 + 11)])
+    @Test(arguments: [("matmul", 2 * 16 + 64 + 5 * 4 + 5), ("cholesky", 10 + 4 + 6 + 6 + 4 + 10 + 5 * 4 + 4)])
     func tiledGraphIsWritten(algorithm: String, tasks: Int) throws {
         let gen = try dagrun("gen", algorithm, "--n", "60", "--tile", "16", "--seed", "3", "--count")
         #expect(gen.status == 0, "\(gen.stderr)")
