@@ -106,6 +106,12 @@ def main():
         r = json.loads(line)
         rows[r["peer"]] = [x / CHAIN * 1e9 for x in r["samples"]]
         print(f"{r['peer']}: {r['ns_per_task']:.0f} ns per task", file=sys.stderr)
+    # The kernel's floor: the same exchange between two C processes on one core.
+    floor_bin = os.path.join(a.work, "socket_floor")
+    sh("cc", "-O2", "-o", floor_bin, os.path.join(os.path.dirname(__file__), "peers", "socket_floor.c"))
+    r = json.loads(sh(floor_bin, "--round-trips", "20000", "--repeat", str(a.repeat)))
+    rows[r["peer"]] = r["samples_ns"]
+    print(f"{r['peer']}: {statistics.median(r['samples_ns']):.0f} ns per round trip", file=sys.stderr)
     result["round_trip"] = {k: {"median_ns": statistics.median(v), "best_ns": min(v), "samples_ns": v} for k, v in rows.items()}
 
     # 2. Hand-over of a 64 MiB matrix between two process tasks.
@@ -189,7 +195,9 @@ def render(r):
         "and getting its result back. dagrun's figure is its makespan (workers, and worker processes, already up)",
         "divided by the tasks; Dask's multiprocessing scheduler runs the same graph on a warm ProcessPoolExecutor",
         "(optimize_graph=False, or it would fuse the chain into one task); the Pool submits each task when its input",
-        "is done. Medians; every sample is in executors.json.",
+        "is done. The C row is the kernel's floor: two C processes on one core exchanging a 40-byte request and a",
+        "24-byte reply over a socketpair with write/read (`Benchmarks/peers/socket_floor.c`). Medians; every sample",
+        "is in executors.json.",
         "",
         "| runtime | per task (median) | best | ÷ dagrun process worker |",
         "|---|---|---|---|",
