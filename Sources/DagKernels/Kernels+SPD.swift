@@ -31,7 +31,7 @@ extension Kernels {
                 message: "the block of rows \(row)..<\(row + rows), columns \(col)..<\(col + cols) "
                     + "does not lie inside the \(n)x\(n) matrix; keep row + rows and col + cols at most \(n)")
         }
-        let result = Matrix(rows: rows, cols: cols)
+        let result = Matrix(rows: rows, cols: cols, zeroed: false)   // every element is written below
         let out = result.baseAddress
         let size = UInt64(n)
         let diagonal = Double(n)

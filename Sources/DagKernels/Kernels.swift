@@ -26,7 +26,7 @@ public enum Kernels {
     ///
     /// - Complexity: O(`rows * cols`).
     public static func random(rows: Int, cols: Int, seed: UInt64, distribution: Distribution = .uniform) -> Matrix {
-        let result = Matrix(rows: rows, cols: cols)
+        let result = Matrix(rows: rows, cols: cols, zeroed: false)   // every element is written below
         let elements = result.baseAddress
         switch distribution {
         case .uniform:
@@ -90,7 +90,8 @@ public enum Kernels {
         // With C: the caller keeps its reference, so `updating` writes into a copy.
         if let c { return try gemm(a, b, updating: c, alpha: alpha, beta: beta, transA: transA, transB: transB) }
         let shape = try GemmShape(a, b, c: nil, transA: transA, transB: transB)
-        return try gemm(a, b, updating: Matrix(rows: shape.m, cols: shape.n), alpha: alpha, beta: 0,
+        // beta 0: BLAS does not read C, so its elements need no zeros first.
+        return try gemm(a, b, updating: Matrix(rows: shape.m, cols: shape.n, zeroed: false), alpha: alpha, beta: 0,
                         transA: transA, transB: transB)
     }
 

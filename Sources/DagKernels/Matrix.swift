@@ -89,7 +89,17 @@ public final class Matrix: @unchecked Sendable {
     /// A zero-filled matrix; the designated initializer.
     ///
     /// - Precondition: `isVector` implies `cols == 1`.
-    public init(rows: Int, cols: Int, isVector: Bool) {
+    public convenience init(rows: Int, cols: Int, isVector: Bool) {
+        self.init(rows: rows, cols: cols, isVector: isVector, zeroed: true)
+    }
+
+    /// A matrix whose elements the caller writes, every one, before anyone reads them
+    /// (`zeroed: false` skips filling them with zeros: a generator or a kernel that
+    /// overwrites its whole output, such as `random`, `spd`, a copy, or gemm with beta 0,
+    /// which BLAS defines not to read C). Zeroing a 512 × 512 tile that is then
+    /// overwritten was a quarter of `random`'s time on reused memory here. Storage from a
+    /// ``MatrixStorageProvider`` is zero either way.
+    init(rows: Int, cols: Int, isVector: Bool = false, zeroed: Bool) {
         precondition(rows >= 0 && cols >= 0, "a matrix cannot have negative dimensions (\(rows)x\(cols))")
         precondition(!isVector || cols == 1, "a vector is stored as n x 1, not \(rows)x\(cols)")
         let (count, overflow) = rows.multipliedReportingOverflow(by: cols)
@@ -108,7 +118,7 @@ public final class Matrix: @unchecked Sendable {
             return
         }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: Matrix.alignment)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        if zeroed { raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
         storage = raw.bindMemory(to: Double.self, capacity: bytes / MemoryLayout<Double>.stride)
         storageOwner = nil
     }
@@ -170,7 +180,7 @@ public final class Matrix: @unchecked Sendable {
 
     /// A new matrix with the same shape, `isVector` flag and elements.
     public func copy() -> Matrix {
-        let result = Matrix(rows: rows, cols: cols, isVector: isVector)
+        let result = Matrix(rows: rows, cols: cols, isVector: isVector, zeroed: false)
         result.storage.update(from: storage, count: count)
         return result
     }
