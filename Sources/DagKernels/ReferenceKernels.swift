@@ -91,27 +91,33 @@ public enum ReferenceKernels {
             if let y, beta != 0 {
                 for i in 0..<shape.length { out[i] = beta * y.baseAddress[i] }
             }
-            switch variant {
-            case .naive:
-                let rowStride = trans ? 1 : a.cols, innerStride = trans ? a.cols : 1
-                for i in 0..<shape.length {
-                    var dot = 0.0
-                    for p in 0..<shape.inner {
-                        dot += a.baseAddress[i * rowStride + p * innerStride] * x.baseAddress[p]
-                    }
-                    out[i] += alpha * dot
-                }
-            case .blocked:
-                if trans {
-                    BlockedVector.transposedProductAdd(rows: a.rows, cols: a.cols, alpha: alpha, a: a.baseAddress,
-                                                       x: x.baseAddress, y: out)
-                } else {
-                    BlockedVector.productAdd(rows: a.rows, cols: a.cols, alpha: alpha, a: a.baseAddress,
-                                             x: x.baseAddress, y: out)
-                }
-            }
+            addProduct(a, x, trans: trans, alpha: alpha, length: shape.length, inner: shape.inner, variant: variant, into: out)
         }
         return result
+    }
+
+    /// `out += alpha · op(A)·x` (`length` results, `inner` terms each), by the variant's loops.
+    private static func addProduct(_ a: Matrix, _ x: Matrix, trans: Bool, alpha: Double, length: Int, inner: Int,
+                                   variant: Variant, into out: UnsafeMutablePointer<Double>) {
+        switch variant {
+        case .naive:
+            let rowStride = trans ? 1 : a.cols, innerStride = trans ? a.cols : 1
+            for i in 0..<length {
+                var dot = 0.0
+                for p in 0..<inner {
+                    dot += a.baseAddress[i * rowStride + p * innerStride] * x.baseAddress[p]
+                }
+                out[i] += alpha * dot
+            }
+        case .blocked:
+            if trans {
+                BlockedVector.transposedProductAdd(rows: a.rows, cols: a.cols, alpha: alpha, a: a.baseAddress,
+                                                   x: x.baseAddress, y: out)
+            } else {
+                BlockedVector.productAdd(rows: a.rows, cols: a.cols, alpha: alpha, a: a.baseAddress,
+                                         x: x.baseAddress, y: out)
+            }
+        }
     }
 
     /// `alpha · Σ_k op(M_k)·v_k`, as ``Kernels/gemv(pairs:alpha:)``: each pair's
@@ -125,25 +131,8 @@ public enum ReferenceKernels {
         let out = result.baseAddress
         for (k, (a, x, trans)) in pairs.enumerated() {
             withExtendedLifetime((a, x)) {
-                switch variant {
-                case .naive:
-                    let rowStride = trans ? 1 : a.cols, innerStride = trans ? a.cols : 1
-                    for i in 0..<shapes.length {
-                        var dot = 0.0
-                        for p in 0..<shapes.inner[k] {
-                            dot += a.baseAddress[i * rowStride + p * innerStride] * x.baseAddress[p]
-                        }
-                        out[i] += alpha * dot
-                    }
-                case .blocked:
-                    if trans {
-                        BlockedVector.transposedProductAdd(rows: a.rows, cols: a.cols, alpha: alpha, a: a.baseAddress,
-                                                           x: x.baseAddress, y: out)
-                    } else {
-                        BlockedVector.productAdd(rows: a.rows, cols: a.cols, alpha: alpha, a: a.baseAddress,
-                                                 x: x.baseAddress, y: out)
-                    }
-                }
+                addProduct(a, x, trans: trans, alpha: alpha, length: shapes.length, inner: shapes.inner[k],
+                           variant: variant, into: out)
             }
         }
         return result
