@@ -1,6 +1,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <sys/syscall.h>
 #include "CDagSystem.h"
 
 #include <fcntl.h>
@@ -229,3 +230,5 @@ int dagrun_epoll_add_wakeup(int epoll) {
     if (epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0) return -1;
     return fd;
 }
+
+int dagrun_gettid(void) { return (int)syscall(SYS_gettid); }

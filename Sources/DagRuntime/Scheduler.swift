@@ -301,6 +301,9 @@ final class Run: @unchecked Sendable {
     let gangResume: ConditionLock.Condition
     let pauseRequested = Atomic<Bool>(false)
     let pausedWorkers = Atomic<Int>(0)
+    /// Each worker thread's kernel id (written before the start gate opens), so a group's
+    /// leader can see that the others really sleep.
+    let workerTids: UnsafeMutablePointer<Int32>
     /// Threads OpenBLAS started for group calls (only the group leader touches it, under the gang).
     nonisolated(unsafe) var blasPool: Set<Int32> = []
     let finished = Atomic<Int>(0)
@@ -410,6 +413,8 @@ final class Run: @unchecked Sendable {
         gateSignal = gateLock.makeCondition()
         self.workerExecutable = workerExecutable
         processWorkers = .allocate(capacity: cores.count)
+        workerTids = .allocate(capacity: cores.count)
+        workerTids.initialize(repeating: 0, count: cores.count)
         processWorkers.initialize(repeating: nil, count: cores.count)
         var flags: [UInt8] = []
         var special = false, anyRetries = false
@@ -463,6 +468,7 @@ final class Run: @unchecked Sendable {
         attempts?.deallocate()
         processWorkers.deinitialize(count: workerCount)
         processWorkers.deallocate()
+        workerTids.deallocate()
         ioAttempts.deallocate()
     }
 
@@ -506,6 +512,7 @@ final class Run: @unchecked Sendable {
                     processWorkers[w] = try? ProcessWorker.start(executable: executable, core: core.logicalIndex, pin: options.pin)
                     if let problem = processWorkers[w]?.bindError { failureLock.withLock { runWarnings.append(problem) } }
                 }
+                workerTids[w] = Int32(dagrun_gettid())
                 gateLock.withLock {
                     workersUp += 1
                     gateSignal.broadcast()
@@ -682,7 +689,7 @@ final class Run: @unchecked Sendable {
     /// it back to one thread and resumes the others. OpenBLAS 0.3.21's thread count is
     /// process-wide, so a group smaller than the machine would make the other workers'
     /// BLAS calls multithreaded too: with this OpenBLAS every group takes the whole run.
-    func withWholeMachine<T>(cores: Int, _ body: () throws -> T) rethrows -> T {
+    func withWholeMachine<T>(cores: Int, leader: Int32, _ body: () throws -> T) rethrows -> T {
         // One group at a time: a worker that wants to lead while another leads pauses first.
         while true {
             let mine = gangLock.withLock { () -> Bool in
@@ -695,6 +702,11 @@ final class Run: @unchecked Sendable {
         }
         parker.wakeAll()   // parked workers come to the pause point
         while pausedWorkers.load(ordering: .acquiring) < workerCount - 1 { sched_yield() }
+        // A worker counts itself paused just before it sleeps: on a loaded machine it can be
+        // preempted in between and stay runnable for milliseconds, beside the group's threads.
+        var others: Set<Int32> = []
+        for k in 0..<workerCount where k != Int(leader) { others.insert(workerTids[k]) }
+        ProcessThreads.waitUntilAsleep(others, atMostNanos: 1_000_000_000)
         let before = ProcessThreads.ids()
         BLAS.setThreadCount(cores)
         defer {
@@ -702,8 +714,12 @@ final class Run: @unchecked Sendable {
             // OpenBLAS's pool threads (created by the first group call) finish their share and
             // go to sleep a little after the call returns; resuming the workers before that
             // would run more threads than cores for a moment (seen here: ~1 ms after each call).
+            // The bound is generous: on a loaded machine a pool thread can wait tens of ms for
+            // a core before it runs and goes to sleep (a 20 ms bound let a test see three
+            // threads running on two cores when CI ran other tests beside it), and with
+            // OpenBLAS's default timeout its threads busy-wait ~0.1 s after each call.
             blasPool.formUnion(ProcessThreads.ids().subtracting(before))
-            ProcessThreads.waitUntilAsleep(blasPool, atMostNanos: 20_000_000)
+            ProcessThreads.waitUntilAsleep(blasPool, atMostNanos: 1_000_000_000)
             gangLock.withLock {
                 pauseRequested.store(false, ordering: .sequentiallyConsistent)
                 gangResume.broadcast()
@@ -741,7 +757,7 @@ final class Run: @unchecked Sendable {
         do {
             let value: TaskValue
             if let groups = groupCores, groups[i] > 1, workerCount > 1 {
-                value = try withWholeMachine(cores: Int(groups[i])) {
+                value = try withWholeMachine(cores: Int(groups[i]), leader: w) {
                     if timing { startTime[i] = now() }   // the group's time starts once it has the cores
                     return try f(OpInput(run: self, task: t))
                 }
@@ -773,7 +789,7 @@ final class Run: @unchecked Sendable {
             }
             do {
                 if let groups = groupCores, groups[i] > 1, workerCount > 1 {
-                    outcome = .done(try withWholeMachine(cores: Int(groups[i])) {
+                    outcome = .done(try withWholeMachine(cores: Int(groups[i]), leader: w) {
                         if options.timing { startTime[i] = now() }
                         return try call()
                     })

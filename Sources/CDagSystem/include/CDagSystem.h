@@ -22,6 +22,9 @@ int dagrun_malloc_keep_large_blocks(int bytes);
 /// Asks the CPU to bring the cache line at `address` closer (no effect on results).
 static inline void dagrun_prefetch(const void *address) { __builtin_prefetch(address, 1, 3); }
 
+/// The calling thread's kernel id (gettid; Swift's Glibc does not show it).
+int dagrun_gettid(void);
+
 // Process workers (see DagRuntime/WorkerProtocol.swift).
 
 /// memfd_create(name, MFD_CLOEXEC): anonymous shared memory, nothing on disk. -1 and errno on failure.
