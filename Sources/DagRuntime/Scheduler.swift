@@ -654,8 +654,11 @@ final class Run: @unchecked Sendable {
             running = r
         }
         let io = ioInFlight.load(ordering: .relaxed)
-        return RunProgress(total: n, finished: finished.load(ordering: .relaxed),
-                           failed: failedCount.load(ordering: .relaxed), cancelled: cancelledCount.load(ordering: .relaxed),
+        // Failures and cancellations are counted at once, finished tasks in batches: a
+        // snapshot taken in between would say fewer finished than failed (done < 0).
+        let failed = failedCount.load(ordering: .relaxed), cancelled = cancelledCount.load(ordering: .relaxed)
+        return RunProgress(total: n, finished: max(finished.load(ordering: .relaxed), failed + cancelled),
+                           failed: failed, cancelled: cancelled,
                            running: running.map { $0 + io }, elapsedSeconds: Double(now()) * 1e-9)
     }
 
