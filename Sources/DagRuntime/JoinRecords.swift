@@ -16,7 +16,8 @@ import Synchronization
 /// needs its consumer range, its priority and its flags. With one array per field each was a
 /// separate cache miss on a large graph; packed, the decrement brings them all. On the random
 /// 1M-task DAG (2 workers) the finish step was 3/4 of a worker's time, mostly three dependent
-/// misses (consumer offsets, consumer list, counter).
+/// misses (consumer offsets, consumer list, counter); with the records and their prefetches,
+/// 117 -> 92 ns per task (median of 15 interleaved pairs of the two builds).
 struct JoinRecords: @unchecked Sendable {
     static let poisonedFlag: Int32 = 1, ioFlag: Int32 = 2, opShift: Int32 = 2
     let base: UnsafeMutablePointer<Atomic<Int32>>

@@ -282,9 +282,11 @@ struct FrameChannel {
     }
 }
 
-/// A channel's receive buffer, reused from frame to frame (a fresh zeroed 4 KiB array per
-/// frame, and the copies of its header and payload, were a fifth of a process task's
-/// round trip outside the kernel in a profile here).
+/// A channel's receive buffer, reused from frame to frame. Before, each frame took a
+/// fresh zeroed 4 KiB array plus copies of its header and payload: allocation, zeroing and
+/// freeing were the largest user-space costs of a process task's round trip in a profile
+/// here. With the single-sendmsg send, the round trip went from 21.5 to 18.9 µs (median of
+/// 9 interleaved pairs).
 final class ReceiveBuffer: @unchecked Sendable {
     static let initialCapacity = 4096
     private(set) var base: UnsafeMutableRawPointer
