@@ -63,6 +63,11 @@ struct JoinRecords: @unchecked Sendable {
 
     @inline(__always) func consumerStart(_ i: Int) -> Int { Int(base[4 * i + 1].load(ordering: .relaxed)) }
 
+    @inline(__always) func consumerCount(_ i: Int) -> Int {
+        let (start, end) = consumerRange(i)
+        return end - start
+    }
+
     @inline(__always) func priority(_ i: Int) -> Float {
         Float(bitPattern: UInt32(bitPattern: base[4 * i + 2].load(ordering: .relaxed)))
     }

@@ -256,7 +256,6 @@ final class Run: @unchecked Sendable {
     let n: Int
 
     // Graph arrays, as raw pointers for the hot path (kept alive by `graph`).
-    let consumerOffsets: UnsafePointer<Int32>
     let consumerIndices: UnsafePointer<Int32>
     let inputOffsets: UnsafePointer<Int32>
     let inputIndices: UnsafePointer<Int32>
@@ -362,7 +361,6 @@ final class Run: @unchecked Sendable {
             _ = UnsafeMutableBufferPointer(start: p, count: a.count).initialize(from: a)
             return UnsafePointer(p)
         }
-        consumerOffsets = copy(graph.consumerOffsets)
         consumerIndices = copy(graph.consumerIndices)
         inputOffsets = copy(graph.inputOffsets)
         inputIndices = copy(graph.inputIndices)
@@ -451,7 +449,7 @@ final class Run: @unchecked Sendable {
     }
 
     deinit {
-        for p in [consumerOffsets, consumerIndices, inputOffsets, inputIndices] { p.deallocate() }
+        for p in [consumerIndices, inputOffsets, inputIndices] { p.deallocate() }
         join.deallocate()
         stored.deallocate()
         unfinishedConsumers.deinitialize(count: n)
@@ -575,7 +573,7 @@ final class Run: @unchecked Sendable {
                                                : join.isIO(i) ? Int(ioAttempts[i]) : attempts.map { Int($0[i]) + 1 } ?? 1,
                                            inProcess: (taskFlags.map { $0[i] & Run.processTask != 0 } ?? false) && worker[i] >= 0,
                                            resultBytes: resultBytes[i]))
-            if let v = values[i], options.keep == .all || (options.keep == .sinks && consumerOffsets[i] == consumerOffsets[i + 1]) {
+            if let v = values[i], options.keep == .all || (options.keep == .sinks && join.consumerCount(i) == 0) {
                 results[graph.ids[i]] = v
             }
         }
@@ -924,7 +922,7 @@ final class Run: @unchecked Sendable {
                 resultBytes[i] = m.byteCount
                 fallthrough
             default:
-                if consumerOffsets[i] != consumerOffsets[i + 1] || options.keep != .none {
+                if join.consumerCount(i) != 0 || options.keep != .none {
                     (values + i).pointee = value
                     stored[i] = true
                     if !anyStored.load(ordering: .relaxed) { anyStored.store(true, ordering: .relaxed) }
@@ -1020,7 +1018,7 @@ final class Run: @unchecked Sendable {
     /// Whether task `i` may take over input `j`'s value (see `OpInput.matrixForUpdate`).
     @inline(__always)
     func mayDonate(input j: Int, to i: Int) -> Bool {
-        consumerOffsets[j + 1] - consumerOffsets[j] == 1 && options.keep != .all
+        join.consumerCount(j) == 1 && options.keep != .all
             && (!graph.hasRunPolicies || graph.runPolicy(of: i).retries == 0)
     }
 
@@ -1089,7 +1087,7 @@ final class Run: @unchecked Sendable {
 
     /// Finishes `t` off the worker threads: ready CPU tasks go to inboxes (round-robin).
     func handOver(_ t: Int32, _ outcome: Outcome) {
-        let count = Int(consumerOffsets[Int(t) + 1] - consumerOffsets[Int(t)])
+        let count = join.consumerCount(Int(t))
         let ready = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(count, 1))
         let targets = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(count, 1))
         defer { ready.deallocate(); targets.deallocate() }

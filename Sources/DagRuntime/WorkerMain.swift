@@ -164,15 +164,8 @@ public enum WorkerProcess {
     }
 }
 
-/// "64 MiB", "1.5 GiB", "512 bytes".
-func formatBytes(_ n: Int) -> String {
-    let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-    var v = Double(n), u = 0
-    while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
-    if u == 0 { return "\(n) bytes" }
-    let rounded = (v * 10).rounded() / 10
-    return rounded == rounded.rounded() ? "\(Int(rounded)) \(units[u])" : "\(rounded) \(units[u])"
-}
+/// "64 MiB", "1.5 GiB", "512 B" (negative counts as 0).
+func formatBytes(_ n: Int) -> String { HardwareTopology.formatBytes(UInt64(max(n, 0))) }
 
 enum FileDescriptorOutput {
     static func standardError(_ s: String) {

@@ -134,18 +134,22 @@ struct FrameReader {
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    mutating func take(_ n: Int) throws(WorkerError) -> ArraySlice<UInt8> {
+    /// The read position, moved past `n` more bytes, or a throw when the payload is shorter.
+    private mutating func advance(_ n: Int) throws(WorkerError) -> Int {
         guard n >= 0, at + n <= bytes.count else { throw .protocolViolation("payload ends early (\(bytes.count) bytes)") }
         defer { at += n }
-        return bytes[at..<at + n]
+        return at
+    }
+
+    mutating func take(_ n: Int) throws(WorkerError) -> ArraySlice<UInt8> {
+        let from = try advance(n)
+        return bytes[from..<from + n]
     }
     mutating func u8() throws(WorkerError) -> UInt8 { try take(1).first! }
     /// A little-endian integer of `T`'s size at the read position.
     private mutating func integer<T: FixedWidthInteger>(_: T.Type) throws(WorkerError) -> T {
-        let n = MemoryLayout<T>.size
-        guard at + n <= bytes.count else { throw .protocolViolation("payload ends early (\(bytes.count) bytes)") }
-        defer { at += n }
-        return T(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: T.self) })
+        let from = try advance(MemoryLayout<T>.size)
+        return T(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: from, as: T.self) })
     }
     mutating func u32() throws(WorkerError) -> UInt32 { try integer(UInt32.self) }
     mutating func i32() throws(WorkerError) -> Int32 { Int32(bitPattern: try u32()) }

@@ -154,8 +154,8 @@ extension HardwareTopology {
     }
 
     /// Bytes in the largest binary unit that fits, one decimal at most:
-    /// `32768` → `"32 KiB"`, `4389556224` → `"4.1 GiB"`.
-    static func formatBytes(_ bytes: UInt64) -> String {
+    /// `32768` → `"32 KiB"`, `4389556224` → `"4.1 GiB"`, `512` → `"512 B"`.
+    public static func formatBytes(_ bytes: UInt64) -> String {
         let units: [(name: String, size: UInt64)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
         for unit in units where bytes >= unit.size {
             let tenths = (bytes / unit.size) * 10 + ((bytes % unit.size) * 10 + unit.size / 2) / unit.size

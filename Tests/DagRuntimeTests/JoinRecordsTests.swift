@@ -24,6 +24,7 @@ import Testing
             let (first, end) = records.consumerRange(i)
             #expect(first == Int(graph.consumerOffsets[i]) && end == Int(graph.consumerOffsets[i + 1]))
             #expect(records.consumerStart(i) == first)
+            #expect(records.consumerCount(i) == end - first)
             #expect(records.priority(i) == Float(graph.bottomLevel[i]))
             #expect(records.isIO(i) == (graph.classes[i] == .io))
             #expect(!records.isPoisoned(i))
