@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "dagrun", targets: ["DagrunCLI"]),
         .executable(name: "dagrun-kernel-bench", targets: ["KernelBench"]),
+        .executable(name: "dagrun-la-bench", targets: ["LinearAlgebraBench"]),
         .library(name: "DagrunKit", targets: ["DagrunKit"]),
     ],
     dependencies: [
@@ -54,6 +55,9 @@ let package = Package(
 
         // GFLOP/s of the naive and blocked Swift kernels beside OpenBLAS (Benchmarks/run-kernels).
         .executableTarget(name: "KernelBench", dependencies: ["DagKernels"], swiftSettings: strict),
+        // dagrun's tiled matmul and Cholesky built with the library on input tiles already in memory,
+        // as the peers get theirs (Benchmarks/run-linear-algebra).
+        .executableTarget(name: "LinearAlgebraBench", dependencies: ["DagrunKit"], swiftSettings: strict),
 
         // The README's embedding example, compiled and run by the end-to-end tests.
         .executableTarget(name: "EmbeddingExample", dependencies: ["DagrunKit"], swiftSettings: strict),
