@@ -191,4 +191,25 @@ import Testing
         #expect(report.results["upper"]?.text == "HELLO")
         #expect(report.trace.records[0].worker == -1)
     }
+
+    /// A library without one of the graph's ops refuses the run before starting, naming the
+    /// first task of that op; closures (whose labels no library knows) still run.
+    @Test func anOpTheLibraryLacksIsASetupErrorNamingTheTask() throws {
+        var g = GraphBuilder()
+        let m = g.random(rows: 4, cols: 4, seed: 1, id: "m")
+        g.task("label-no-library-knows", id: "closure", inputs: [m]) { _ in .nothing }
+        _ = g.scale(m, by: 2, id: "first-scale")
+        _ = g.scale(m, by: 3, id: "second-scale")
+        let graph = try g.build()
+        var partial = OpLibrary()
+        partial.register("random", OpLibrary.standard["random"]!)
+        #expect {
+            try Scheduler(topology: host, library: partial).run(graph, options: RunOptions(workers: 1))
+        } throws: { error in
+            "\(error)" == "task 'first-scale': op 'scale' has no implementation in this runtime"
+        }
+        partial.register("scale", OpLibrary.standard["scale"]!)
+        let report = try Scheduler(topology: host, library: partial).run(graph, options: RunOptions(workers: 1))
+        #expect(report.succeeded && report.trace.records.count == 4)
+    }
 }
