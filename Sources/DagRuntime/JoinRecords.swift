@@ -96,6 +96,22 @@ struct JoinRecords: @unchecked Sendable {
         return x > y || (x == y && a < b)
     }
 
+    /// A key whose ascending order is ``precedes(_:_:)``'s: the priority's bits mapped to an
+    /// order-preserving unsigned integer and inverted (larger first), then the task index.
+    @inline(__always) func precedenceKey(_ i: Int32) -> UInt64 {
+        let p = priority(Int(i))
+        let bits = p == 0 ? 0x8000_0000 : p.bitPattern ^ (p.sign == .minus ? 0xFFFF_FFFF : 0x8000_0000)
+        return UInt64(~bits) << 32 | UInt64(UInt32(bitPattern: i))
+    }
+
+    /// `tasks` in ``precedes(_:_:)`` order, sorted as integer keys (a quarter of a million
+    /// roots took 35 ms with the comparison closure here).
+    func sortedByPriority(_ tasks: [Int32]) -> [Int32] {
+        var keys = tasks.map(precedenceKey)
+        keys.sort()
+        return keys.map { Int32(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+    }
+
     /// Insertion sort by static priority (ready batches are small; no allocation).
     @inline(__always) func sortByPriority(_ ready: UnsafeMutableBufferPointer<Int32>) {
         guard ready.count > 1 else { return }

@@ -484,7 +484,7 @@ final class Run: @unchecked Sendable {
         // Roots: CPU roots dealt to workers' inboxes in priority order, IO roots dispatched.
         var roots: [Int32] = []
         for i in 0..<n where join.pendingCount(i) == 0 { roots.append(Int32(i)) }
-        roots.sort { join.precedes($0, $1) }
+        roots = join.sortedByPriority(roots)
         var cpuRoots: [Int32] = []
         var ioRoots: [Int32] = []
         for t in roots {

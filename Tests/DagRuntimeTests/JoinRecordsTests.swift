@@ -76,6 +76,23 @@ import Testing
         #expect(all.first == graph.index(of: "a"))   // a -> c -> d is the longest path
     }
 
+    /// The integer-key sort used for the roots gives exactly the comparison order, ties
+    /// (equal costs, zero costs) by task index.
+    @Test func rootsSortedByKeysMatchTheComparisonOrder() throws {
+        var g = GraphBuilder()
+        for k in 0..<300 { g.add("noop", id: "t\(k)", cost: Double((k * 7) % 5) * 0.25) }
+        let graph = try g.build()
+        let records = JoinRecords(graph: graph)
+        defer { records.deallocate() }
+        var rng = SystemRandomNumberGenerator()
+        let shuffled = (0..<Int32(graph.count)).map { $0 }.shuffled(using: &rng)
+        let byKeys = records.sortedByPriority(shuffled)
+        let byComparison = shuffled.sorted { records.precedes($0, $1) }
+        #expect(byKeys == byComparison)
+        #expect(Set(byKeys.prefix(60).map { records.priority(Int($0)) }).count == 1)   // the 60 of cost 1 first
+        #expect(records.sortedByPriority([]) == [])
+    }
+
     @Test func anEmptyGraphHasOnlyTheSentinel() throws {
         let graph = try GraphBuilder().build()
         let records = JoinRecords(graph: graph)
