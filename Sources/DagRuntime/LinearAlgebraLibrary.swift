@@ -65,8 +65,10 @@ extension OpLibrary {
         })
         register("getrf", .sync { i in
             guard i.args.bool("pivot") else {
-                // The packed factors overwrite A's storage when this task is its only reader.
-                return .matrix(try Kernels.getrfNoPivot(try i.matrixForUpdate(0)))
+                // Not matrixForUpdate: this can fail on A's values, and the failure names the input
+                // as the run still holds it ("inputs 'A' (matrix 512x512)", not "(nothing)"). The
+                // price is one more tile-sized buffer while the task runs.
+                return .matrix(try Kernels.getrfNoPivot(try i.matrix(0)))
             }
             return .luFactors(try Kernels.getrf(try i.matrix(0)))
         })
