@@ -3,20 +3,23 @@
 extension GraphBuilder {
     public mutating func spd(n: Int, seed: Int = 0, row: Int = 0, col: Int = 0, rows: Int? = nil, cols: Int? = nil,
                              id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
-        var args: [String: ArgValue] = ["n": .int(n), "seed": .int(seed), "row": .int(row), "col": .int(col)]
-        if let rows { args["rows"] = .int(rows) }
-        if let cols { args["cols"] = .int(cols) }
-        return add("spd", id: id, args: args, file: file, line: line)
+        seededBlock("spd", n: n, seed: seed, row: row, col: col, rows: rows, cols: cols, id: id, file: file, line: line)
     }
 
     /// A block of one seeded n x n matrix, strictly diagonally dominant by rows and columns
     /// (`diagdom`): what an LU without pivoting (`getrf(_:pivot: false)`) factors.
     public mutating func diagdom(n: Int, seed: Int = 0, row: Int = 0, col: Int = 0, rows: Int? = nil, cols: Int? = nil,
                                  id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
+        seededBlock("diagdom", n: n, seed: seed, row: row, col: col, rows: rows, cols: cols, id: id, file: file, line: line)
+    }
+
+    /// `spd` or `diagdom`: the block at (row, col) of a seeded n x n matrix.
+    private mutating func seededBlock(_ op: String, n: Int, seed: Int, row: Int, col: Int, rows: Int?, cols: Int?,
+                                      id: String?, file: String, line: Int) -> TaskHandle {
         var args: [String: ArgValue] = ["n": .int(n), "seed": .int(seed), "row": .int(row), "col": .int(col)]
         if let rows { args["rows"] = .int(rows) }
         if let cols { args["cols"] = .int(cols) }
-        return add("diagdom", id: id, args: args, file: file, line: line)
+        return add(op, id: id, args: args, file: file, line: line)
     }
 
     /// A seeded matrix of standard normal values (`random` with `dist` normal).
