@@ -3,10 +3,23 @@
 extension GraphBuilder {
     public mutating func spd(n: Int, seed: Int = 0, row: Int = 0, col: Int = 0, rows: Int? = nil, cols: Int? = nil,
                              id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
+        seededBlock("spd", n: n, seed: seed, row: row, col: col, rows: rows, cols: cols, id: id, file: file, line: line)
+    }
+
+    /// A block of one seeded n x n matrix, strictly diagonally dominant by rows and columns
+    /// (`diagdom`): what an LU without pivoting (`getrf(_:pivot: false)`) factors.
+    public mutating func diagdom(n: Int, seed: Int = 0, row: Int = 0, col: Int = 0, rows: Int? = nil, cols: Int? = nil,
+                                 id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
+        seededBlock("diagdom", n: n, seed: seed, row: row, col: col, rows: rows, cols: cols, id: id, file: file, line: line)
+    }
+
+    /// `spd` or `diagdom`: the block at (row, col) of a seeded n x n matrix.
+    private mutating func seededBlock(_ op: String, n: Int, seed: Int, row: Int, col: Int, rows: Int?, cols: Int?,
+                                      id: String?, file: String, line: Int) -> TaskHandle {
         var args: [String: ArgValue] = ["n": .int(n), "seed": .int(seed), "row": .int(row), "col": .int(col)]
         if let rows { args["rows"] = .int(rows) }
         if let cols { args["cols"] = .int(cols) }
-        return add("spd", id: id, args: args, file: file, line: line)
+        return add(op, id: id, args: args, file: file, line: line)
     }
 
     /// A seeded matrix of standard normal values (`random` with `dist` normal).
@@ -43,10 +56,14 @@ extension GraphBuilder {
     }
     /// alpha·(op(M_0)·v_0 + op(M_1)·v_1 + …) for pairs (M_k, v_k): one column; `trans` has one flag per
     /// pair (nil: none transposed).
-    public mutating func gemv(pairs: [(TaskHandle, TaskHandle)], trans: [Bool]? = nil, alpha: Double = 1, id: String? = nil,
+    /// `triangles` has one word per pair (nil: all "full"): "lower", "upper", "lower-unit" or
+    /// "upper-unit" reads only that part of a square M_k.
+    public mutating func gemv(pairs: [(TaskHandle, TaskHandle)], trans: [Bool]? = nil, triangles: [String]? = nil,
+                              alpha: Double = 1, id: String? = nil,
                               file: String = #fileID, line: Int = #line) -> TaskHandle {
         var args: [String: ArgValue] = ["alpha": .double(alpha)]
         if let trans { args["trans"] = .list(trans.map(ArgValue.bool)) }
+        if let triangles { args["triangle"] = .list(triangles.map(ArgValue.string)) }
         return add("gemv", id: id, inputs: pairs.flatMap { [$0.0, $0.1] }, args: args, file: file, line: line)
     }
     public mutating func syrk(_ a: TaskHandle, c: TaskHandle? = nil, alpha: Double = 1, beta: Double = 0, trans: Bool = false,
@@ -67,8 +84,11 @@ extension GraphBuilder {
                                file: String = #fileID, line: Int = #line) -> TaskHandle {
         add("potrf", id: id, inputs: [a], args: ["lower": .bool(lower)], file: file, line: line)
     }
-    public mutating func getrf(_ a: TaskHandle, id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
-        add("getrf", id: id, inputs: [a], file: file, line: line)
+    /// LU factors with partial pivoting, for `getrs`; `pivot: false`: A = L·U without pivoting,
+    /// one packed matrix (L unit lower below the diagonal, U on and above it).
+    public mutating func getrf(_ a: TaskHandle, pivot: Bool = true, id: String? = nil,
+                               file: String = #fileID, line: Int = #line) -> TaskHandle {
+        add("getrf", id: id, inputs: [a], args: pivot ? [:] : ["pivot": .bool(false)], file: file, line: line)
     }
     public mutating func getrs(_ lu: TaskHandle, _ b: TaskHandle, id: String? = nil, file: String = #fileID, line: Int = #line) -> TaskHandle {
         add("getrs", id: id, inputs: [lu, b], file: file, line: line)

@@ -9,7 +9,7 @@
 /// ``StandardOps/elementsPerSecond`` for the memory-bound rest.
 extension StandardOps {
     static var linearAlgebra: [OpSignature] {
-        [spd, axpy, dot, scal, nrm2, gemv, syrk, trsm, potrf, getrf, getrs, geqrf,
+        [spd, diagdom, axpy, dot, scal, nrm2, gemv, syrk, trsm, potrf, getrf, getrs, geqrf,
          sub, mul, maximum, norm, transpose, slice, assemble, concat, check]
     }
 
@@ -78,40 +78,50 @@ extension StandardOps {
 
     // MARK: Constructors
 
-    static let spd = OpSignature(
+    static let spd = seededBlock(
         name: "spd",
-        summary: "A block of one seeded n x n symmetric positive-definite matrix (tiles equal slices of the whole).",
-        defaultClass: .cpu,
-        params: [
-            ParamSpec("n", .int, required: true, doc: "size of the whole matrix", check: positive),
-            ParamSpec("seed", .int, default: .int(0), doc: "generator seed; the whole matrix depends on n and seed only"),
-            ParamSpec("row", .int, default: .int(0), doc: "first row of the block", check: nonNegativeInt),
-            ParamSpec("col", .int, default: .int(0), doc: "first column of the block", check: nonNegativeInt),
-            ParamSpec("rows", .int, doc: "rows of the block (default: n - row)", check: positive),
-            ParamSpec("cols", .int, doc: "columns of the block (default: n - col)", check: positive),
-        ],
-        inputs: .exactly(0),
-        shape: { r throws(ShapeError) in
-            let n = r.args.int("n")
-            var extent: [Int] = []
-            for (start, count) in [("row", "rows"), ("col", "cols")] {
-                let first = r.args.int(start)
-                let length = r.args[count] == nil ? n - first : r.args.int(count)
-                if first >= n {
-                    throw ShapeError(field: "args.\(start)",
-                                     message: "spd's block starts at \(start) \(first), outside the \(n)x\(n) matrix",
-                                     hint: "use a \(start) below \(n)")
+        summary: "A block of one seeded n x n symmetric positive-definite matrix (tiles equal slices of the whole).")
+
+    static let diagdom = seededBlock(
+        name: "diagdom",
+        summary: "A block of one seeded n x n matrix, strictly diagonally dominant by rows and columns and not symmetric: "
+            + "uniform [0, 1) entries plus n on the diagonal, so an LU needs no pivoting (tiles equal slices of the whole).")
+
+    /// `spd` and `diagdom`: a block (row, col, rows, cols) of a seeded n x n matrix.
+    static func seededBlock(name: String, summary: String) -> OpSignature {
+        OpSignature(
+            name: name, summary: summary, defaultClass: .cpu,
+            params: [
+                ParamSpec("n", .int, required: true, doc: "size of the whole matrix", check: positive),
+                ParamSpec("seed", .int, default: .int(0), doc: "generator seed; the whole matrix depends on n and seed only"),
+                ParamSpec("row", .int, default: .int(0), doc: "first row of the block", check: nonNegativeInt),
+                ParamSpec("col", .int, default: .int(0), doc: "first column of the block", check: nonNegativeInt),
+                ParamSpec("rows", .int, doc: "rows of the block (default: n - row)", check: positive),
+                ParamSpec("cols", .int, doc: "columns of the block (default: n - col)", check: positive),
+            ],
+            inputs: .exactly(0),
+            shape: { r throws(ShapeError) in
+                let n = r.args.int("n")
+                var extent: [Int] = []
+                for (start, count) in [("row", "rows"), ("col", "cols")] {
+                    let first = r.args.int(start)
+                    let length = r.args[count] == nil ? n - first : r.args.int(count)
+                    if first >= n {
+                        throw ShapeError(field: "args.\(start)",
+                                         message: "\(name)'s block starts at \(start) \(first), outside the \(n)x\(n) matrix",
+                                         hint: "use a \(start) below \(n)")
+                    }
+                    if first + length > n {
+                        throw ShapeError(field: "args.\(count)",
+                                         message: "\(name)'s block \(start)s \(first)..<\(first + length) do not fit in the \(n)x\(n) matrix",
+                                         hint: "keep \(start) + \(count) at most \(n)")
+                    }
+                    extent.append(length)
                 }
-                if first + length > n {
-                    throw ShapeError(field: "args.\(count)",
-                                     message: "spd's block \(start)s \(first)..<\(first + length) do not fit in the \(n)x\(n) matrix",
-                                     hint: "keep \(start) + \(count) at most \(n)")
-                }
-                extent.append(length)
-            }
-            return .matrix(rows: extent[0], cols: extent[1])
-        },
-        cost: { _, s in elementwiseCost(s) * 4 })
+                return .matrix(rows: extent[0], cols: extent[1])
+            },
+            cost: { _, s in elementwiseCost(s) * 4 })
+    }
 
     // MARK: BLAS 1
 
@@ -183,6 +193,20 @@ extension StandardOps {
             ParamSpec("beta", .number, default: .double(0), doc: "scale of the third input y (one pair only)"),
             ParamSpec("trans", .flags, default: .bool(false),
                       doc: "use the transpose of A; with pairs, one boolean for every M_k or a list of one per pair"),
+            ParamSpec("triangle", .stringList,
+                      doc: "one per pair (a list of one for A, x): \"full\" (default), or the part of a square M_k that is read: "
+                          + "\"lower\", \"upper\", \"lower-unit\" or \"upper-unit\" (ones on the diagonal, not read), "
+                          + "as in a packed LU tile, L = lower-unit and U = upper",
+                      check: { v in
+                          guard case .list(let items) = v else { return nil }
+                          for (k, item) in items.enumerated() {
+                              if case .string(let word) = item, !triangleWords.contains(word) {
+                                  return "must list " + triangleWords.map { "\"\($0)\"" }.joined(separator: ", ")
+                                      + ", but triangle[\(k)] is \"\(word)\""
+                              }
+                          }
+                          return nil
+                      }),
         ],
         inputs: .atLeast(2),
         shape: { r throws(ShapeError) in
@@ -194,6 +218,30 @@ extension StandardOps {
                 $0 + Double(r.inputShapes[$1].elementCount) / elementsPerSecond
             }
         })
+
+    /// The values of `gemv`'s `triangle`.
+    static let triangleWords = ["full", "lower", "upper", "lower-unit", "upper-unit"]
+
+    /// `gemv`'s `triangle` as one word per pair (all "full" when absent), or a shape error
+    /// when the list has the wrong length or names a triangle of a matrix that is not square.
+    static func gemvTriangles(_ r: ShapeRequest, pairs: Int) throws(ShapeError) -> [String] {
+        guard let triangles = r.args.strings("triangle") else { return [String](repeating: "full", count: pairs) }
+        if triangles.count != pairs {
+            throw ShapeError(field: "args.triangle",
+                             message: "gemv has \(pairs) (matrix, vector) pair\(pairs == 1 ? "" : "s") but triangle lists "
+                                 + "\(triangles.count) word\(triangles.count == 1 ? "" : "s")",
+                             hint: "give one triangle per pair, in the order of the pairs (\"full\" for a whole matrix), or drop triangle")
+        }
+        for (k, triangle) in triangles.enumerated() where triangle != "full" {
+            if let m = try r.matrix(2 * k), m.rows != m.cols {
+                throw ShapeError(field: "inputs[\(2 * k)]",
+                                 message: "gemv takes the \(triangle) triangle of \(named(r, 2 * k, m.rows, m.cols)), "
+                                     + "which is not square",
+                                 hint: "a triangle needs a square matrix: set triangle[\(k)] to \"full\", or pass a square one")
+            }
+        }
+        return triangles
+    }
 
     /// `gemv`'s `trans` as one flag per pair, or a shape error when a list has the wrong length.
     static func gemvFlags(_ r: ShapeRequest, pairs: Int) throws(ShapeError) -> [Bool] {
@@ -215,6 +263,7 @@ extension StandardOps {
                              hint: "add y as a third input or drop beta")
         }
         let trans = try gemvFlags(r, pairs: 1)[0]
+        _ = try gemvTriangles(r, pairs: 1)
         let a = try r.matrix(0), x = try r.matrix(1)
         let y = r.inputShapes.count == 3 ? try r.matrix(2) : nil
         guard let a else { return .unknown }
@@ -248,6 +297,7 @@ extension StandardOps {
                              hint: "drop beta: a y input is only for a single pair A, x, y")
         }
         let trans = try gemvFlags(r, pairs: pairs)
+        _ = try gemvTriangles(r, pairs: pairs)
         var first: (pair: Int, length: Int)?
         var known = true
         for k in 0..<pairs {
@@ -357,9 +407,17 @@ extension StandardOps {
 
     static let getrf = OpSignature(
         name: "getrf",
-        summary: "The LU factors of a square matrix with partial pivoting (dgetrf), for getrs.",
-        defaultClass: .cpu, inputs: .exactly(1),
-        shape: { r throws(ShapeError) in try squareOrder(r, 0).map { .luFactors(n: $0) } ?? .unknown },
+        summary: "The LU factors of a square matrix with partial pivoting (dgetrf), for getrs; with pivot false, "
+            + "A = L * U without pivoting as one packed matrix (L unit lower below the diagonal, U on and above it).",
+        defaultClass: .cpu,
+        params: [ParamSpec("pivot", .bool, default: .bool(true),
+                           doc: "false: no row interchanges (fails where partial pivoting would make one, as for a matrix "
+                               + "that is not diagonally dominant by columns); the result is then an n x n matrix, not LU factors")],
+        inputs: .exactly(1),
+        shape: { r throws(ShapeError) in
+            guard let n = try squareOrder(r, 0) else { return .unknown }
+            return r.args.bool("pivot") ? .luFactors(n: n) : .matrix(rows: n, cols: n)
+        },
         cost: { r, _ in flopCost(2 * pow3(inputDims(r, 0).rows) / 3) })
 
     static let getrs = OpSignature(

@@ -35,7 +35,10 @@ extension GraphGenerator {
     /// - cholesky: T(T+1)/2 `spd` + T `potrf` + T(T−1)/2 `trsm` + T(T−1)/2 `syrk`
     ///   + T(T−1)(T−2)/6 `gemm` + T(T+1)/2 + 5T + 4 for the check (its own T(T+1)/2 `spd`
     ///   tiles, T `random` blocks of x, 3T `gemv` and T `sub` blocks, then `nrm2`, `norm`,
-    ///   `nrm2`, `check`).
+    ///   `nrm2`, `check`);
+    /// - lu: T² `diagdom` + T `getrf` + T(T−1) `trsm` + (T−1)T(2T−1)/6 `gemm` + T² + 5T + 4
+    ///   for the check (its own T² `diagdom` tiles, T `random` blocks of x, 3T `gemv` and
+    ///   T `sub` blocks, then `nrm2`, `norm`, `nrm2`, `check`).
     ///
     /// - Complexity: O(1).
     public static func taskCount(_ algorithm: TiledAlgorithm, _ options: TiledOptions) -> Int {
@@ -43,6 +46,7 @@ extension GraphGenerator {
         switch algorithm {
         case .matmul: return 2 * t * t + t * t * t + 5 * t + 5
         case .cholesky: return t * (t + 1) / 2 + t + t * (t - 1) + t * (t - 1) * (t - 2) / 6 + t * (t + 1) / 2 + 5 * t + 4
+        case .lu: return t * t + t + t * (t - 1) + (t - 1) * t * (2 * t - 1) / 6 + t * t + 5 * t + 4
         }
     }
 
@@ -52,6 +56,7 @@ extension GraphGenerator {
         switch algorithm {
         case .matmul: return 2 * t * t + t * t * t + 5 * t + 5
         case .cholesky: return t * (t + 1) / 2 + t + t * (t - 1) + t * (t - 1) * (t - 2) / 6 + t * (t + 1) / 2 + 5 * t + 4
+        case .lu: return t * t + t + t * (t - 1) + (t - 1) * t * (2 * t - 1) / 6 + t * t + 5 * t + 4
         }
     }
 
@@ -80,6 +85,9 @@ extension GraphGenerator {
         case .cholesky:
             return "\(command): A = L·Lᵀ, \(size) spd in \(tiles), right-looking (potrf, trsm, syrk, gemm); "
                 + "check ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) tile by tile, \(tol)"
+        case .lu:
+            return "\(command): A = L·U without pivoting, \(size) diagonally dominant in \(tiles), right-looking (getrf, trsm, gemm); "
+                + "check ‖A·x − L·(U·x)‖ / (‖A‖·‖x‖) tile by tile, \(tol)"
         }
     }
 
@@ -88,7 +96,14 @@ extension GraphGenerator {
         switch algorithm {
         case .matmul: matmul(options, into: &visitor)
         case .cholesky: cholesky(options, into: &visitor)
+        case .lu: lu(options, into: &visitor)
         }
+    }
+
+    /// Tile (i, j) of A as it stands before step k of a factorisation: the generated
+    /// tile, or the update of step k − 1.
+    private static func current(_ i: Int, _ j: Int, before k: Int) -> TaskName {
+        k == 0 ? TaskName("A", i, j) : TaskName("A", i, j, step: k - 1)
     }
 
     /// The rows of tile row `i` (and the columns of tile column `i`).
@@ -99,6 +114,32 @@ extension GraphGenerator {
     /// The tile ids `name[i][j]` of a t x t grid, row-major; only j ≤ i when `lower`.
     private static func grid(_ name: StaticString, _ t: Int, lower: Bool = false) -> some Sequence<TaskName> {
         (0..<t).lazy.flatMap { i in (0..<(lower ? i + 1 : t)).lazy.map { j in TaskName(name, i, j) } }
+    }
+
+    /// The tiles `name[i][j]` (only j ≤ i when `lower`) of one seeded n x n matrix made
+    /// by `op` (`spd`, `diagdom`): blocks at (i·tile, j·tile) of the matrix of `matrixSeed(0)`.
+    private static func seededTiles(_ name: StaticString, _ op: StaticString, lower: Bool, _ options: TiledOptions,
+                                    into v: inout some NamedTaskVisitor & ~Copyable) {
+        let t = options.tilesPerSide
+        let seed = options.matrixSeed(0)
+        for i in 0..<t {
+            for j in 0..<(lower ? i + 1 : t) {
+                v.task(TaskName(name, i, j), op, args: [
+                    "n": .int(options.n), "seed": .int(seed), "row": .int(i * options.tile), "col": .int(j * options.tile),
+                    "rows": .int(side(i, options)), "cols": .int(side(j, options)),
+                ])
+            }
+        }
+    }
+
+    /// The blocks `x[j]` of the check's random normal x, seeds `matrixSeed(first + j)`.
+    private static func checkVector(first: Int, _ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
+        for j in 0..<options.tilesPerSide {
+            v.task(TaskName("x", j), "random", args: [
+                "rows": .int(side(j, options)), "cols": .int(1), "seed": .int(options.matrixSeed(first + j)),
+                "dist": .text("normal"),
+            ])
+        }
     }
 
     //   A[i][k]  B[k][j]
@@ -144,12 +185,7 @@ extension GraphGenerator {
     // No task builds an n x n matrix: the largest results are tiles and tile-long blocks.
     static func matmulCheck(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
         let t = options.tilesPerSide
-        for j in 0..<t {
-            v.task(TaskName("x", j), "random", args: [
-                "rows": .int(side(j, options)), "cols": .int(1), "seed": .int(options.matrixSeed(2 * t * t + j)),
-                "dist": .text("normal"),
-            ])
-        }
+        checkVector(first: 2 * t * t, options, into: &v)
         /// The pairs M[i][0], v[0], M[i][1], v[1], ... of one block of a product.
         func row(_ m: StaticString, _ i: Int, _ vector: StaticString) -> some Sequence<TaskName> {
             (0..<t).lazy.flatMap { j in [TaskName(m, i, j), TaskName(vector, j)] }
@@ -177,19 +213,7 @@ extension GraphGenerator {
     //   -> Ax-LLtx[i] -> nrm2 -> check
     static func cholesky(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
         let t = options.tilesPerSide
-        let seed = options.matrixSeed(0)
-        for i in 0..<t {
-            for j in 0...i {
-                v.task(TaskName("A", i, j), "spd", args: [
-                    "n": .int(options.n), "seed": .int(seed), "row": .int(i * options.tile), "col": .int(j * options.tile),
-                    "rows": .int(side(i, options)), "cols": .int(side(j, options)),
-                ])
-            }
-        }
-        /// Tile (i, j) as it stands before step k: the spd tile, or the update of step k − 1.
-        func current(_ i: Int, _ j: Int, before k: Int) -> TaskName {
-            k == 0 ? TaskName("A", i, j) : TaskName("A", i, j, step: k - 1)
-        }
+        seededTiles("A", "spd", lower: true, options, into: &v)
         for k in 0..<t {
             v.task(TaskName("L", k, k), "potrf", inputs: [current(k, k, before: k)], args: ["lower": .bool(true)])
             for i in (k + 1)..<t {
@@ -226,20 +250,8 @@ extension GraphGenerator {
     // (each keeps the one that lets its update run in place).
     static func choleskyCheck(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
         let t = options.tilesPerSide
-        let seed = options.matrixSeed(0)
-        for i in 0..<t {
-            for j in 0...i {
-                v.task(TaskName("Acheck", i, j), "spd", args: [
-                    "n": .int(options.n), "seed": .int(seed), "row": .int(i * options.tile), "col": .int(j * options.tile),
-                    "rows": .int(side(i, options)), "cols": .int(side(j, options)),
-                ])
-            }
-        }
-        for j in 0..<t {
-            v.task(TaskName("x", j), "random", args: [
-                "rows": .int(side(j, options)), "cols": .int(1), "seed": .int(options.matrixSeed(1 + j)), "dist": .text("normal"),
-            ])
-        }
+        seededTiles("Acheck", "spd", lower: true, options, into: &v)
+        checkVector(first: 1, options, into: &v)
         for i in 0..<t {
             // Row i of A: the lower tiles of row i, then column i's tiles below the diagonal, transposed.
             let pairs = (0..<t).lazy.flatMap { j in [j <= i ? TaskName("Acheck", i, j) : TaskName("Acheck", j, i), TaskName("x", j)] }
@@ -269,5 +281,72 @@ extension GraphGenerator {
         v.task(TaskName("nrm2(x)"), "nrm2", inputs: (0..<t).lazy.map { TaskName("x", $0) })
         v.task(TaskName("check"), "check", inputs: [TaskName("nrm2(Ax-LLtx)"), TaskName("norm(A)"), TaskName("nrm2(x)")],
                args: ["max": .number(options.effectiveTolerance), "what": .text("residual ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖)")])
+    }
+
+    //   step k:  A[k][k] (or A[k][k]+(k-1)) -> LU[k][k]                      getrf, pivot false (L and U packed)
+    //            LU[k][k], A[k][j]+(k-1) -> U[k][j]                (j > k)  trsm, L[k][k]·X = A[k][j] (left, lower, unit)
+    //            LU[k][k], A[i][k]+(k-1) -> L[i][k]                (i > k)  trsm, X·U[k][k] = A[i][k] (right, upper)
+    //            L[i][k], U[k][j], A[i][j]+(k-1) -> A[i][j]+k      (i, j > k)  gemm, − L[i][k]·U[k][j]
+    //   (at k = 0 the inputs are the diagdom tiles A[i][j] themselves)
+    //
+    //   then the check, tile by tile (luCheck): Acheck[i][j], x[j] -> Ax[i]; LU, U, x[j] -> Ux[i];
+    //   L, LU, Ux[j] -> LUx[i] -> Ax-LUx[i] -> nrm2 -> check
+    static func lu(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
+        let t = options.tilesPerSide
+        seededTiles("A", "diagdom", lower: false, options, into: &v)
+        for k in 0..<t {
+            v.task(TaskName("LU", k, k), "getrf", inputs: [current(k, k, before: k)], args: ["pivot": .bool(false)])
+            for j in (k + 1)..<t {
+                v.task(TaskName("U", k, j), "trsm", inputs: [TaskName("LU", k, k), current(k, j, before: k)],
+                       args: ["side": .text("left"), "lower": .bool(true), "unit": .bool(true)])
+            }
+            for i in (k + 1)..<t {
+                v.task(TaskName("L", i, k), "trsm", inputs: [TaskName("LU", k, k), current(i, k, before: k)],
+                       args: ["side": .text("right"), "lower": .bool(false)])
+            }
+            for i in (k + 1)..<t {
+                for j in (k + 1)..<t {
+                    v.task(TaskName("A", i, j, step: k), "gemm",
+                           inputs: [TaskName("L", i, k), TaskName("U", k, j), current(i, j, before: k)],
+                           args: ["alpha": .number(-1), "beta": .number(1)])
+                }
+            }
+        }
+        luCheck(options, into: &v)
+    }
+
+    //   Acheck[i][j]: the check's own diagdom tiles, equal to A[i][j] (same seed and offsets),
+    //   since the factorisation updates its tiles in place.
+    //   x[j] (random normal, one block per tile column)
+    //   Ax[i]  = Σ_j Acheck[i][j]·x[j]                                   gemv over T pairs
+    //   Ux[i]  = triu(LU[i][i])·x[i] + Σ_{j>i} U[i][j]·x[j]             gemv over T − i pairs, triangle "upper" first
+    //   LUx[i] = Σ_{j<i} L[i][j]·Ux[j] + tril1(LU[i][i])·Ux[i]          gemv over i + 1 pairs, triangle "lower-unit" last
+    //   Ax[i], LUx[i] -> Ax-LUx[i] (sub) -> nrm2(Ax-LUx) over the T blocks
+    //   -> check (with norm(A) over the Acheck tiles and nrm2(x) over its T blocks)
+    //
+    // No task builds an n x n matrix, and the factorisation's tiles get no extra reader.
+    static func luCheck(_ options: TiledOptions, into v: inout some NamedTaskVisitor & ~Copyable) {
+        let t = options.tilesPerSide
+        seededTiles("Acheck", "diagdom", lower: false, options, into: &v)
+        checkVector(first: 1, options, into: &v)
+        for i in 0..<t {
+            v.task(TaskName("Ax", i), "gemv", inputs: (0..<t).lazy.flatMap { j in [TaskName("Acheck", i, j), TaskName("x", j)] })
+        }
+        for i in 0..<t {
+            let pairs = (i..<t).lazy.flatMap { j in [j == i ? TaskName("LU", i, i) : TaskName("U", i, j), TaskName("x", j)] }
+            v.task(TaskName("Ux", i), "gemv", inputs: pairs,
+                   args: ["triangle": .texts("upper", count: 1, then: "full", thenCount: t - 1 - i)])
+        }
+        for i in 0..<t {
+            let pairs = (0...i).lazy.flatMap { j in [j == i ? TaskName("LU", i, i) : TaskName("L", i, j), TaskName("Ux", j)] }
+            v.task(TaskName("LUx", i), "gemv", inputs: pairs,
+                   args: ["triangle": .texts("full", count: i, then: "lower-unit", thenCount: 1)])
+        }
+        for i in 0..<t { v.task(TaskName("Ax-LUx", i), "sub", inputs: [TaskName("Ax", i), TaskName("LUx", i)]) }
+        v.task(TaskName("nrm2(Ax-LUx)"), "nrm2", inputs: (0..<t).lazy.map { TaskName("Ax-LUx", $0) })
+        v.task(TaskName("norm(A)"), "norm", inputs: grid("Acheck", t))
+        v.task(TaskName("nrm2(x)"), "nrm2", inputs: (0..<t).lazy.map { TaskName("x", $0) })
+        v.task(TaskName("check"), "check", inputs: [TaskName("nrm2(Ax-LUx)"), TaskName("norm(A)"), TaskName("nrm2(x)")],
+               args: ["max": .number(options.effectiveTolerance), "what": .text("residual ‖A·x − L·(U·x)‖ / (‖A‖·‖x‖)")])
     }
 }

@@ -40,6 +40,9 @@ enum ArgValue {
     /// A list of numbers, `count` copies of the first then `thenCount` of the second
     /// (`[1.0, 2.0, 2.0]`), written without allocating.
     case numbers(Double, count: Int, then: Double, thenCount: Int)
+    /// A list of JSON-safe strings, `count` copies of the first then `thenCount` of the
+    /// second (`["upper", "full"]`), written without allocating.
+    case texts(StaticString, count: Int, then: StaticString, thenCount: Int)
 }
 
 /// Receives the tasks of a tiled graph, in an order where every input comes first.
@@ -120,6 +123,9 @@ struct NamedTaskWriter: NamedTaskVisitor, ~Copyable {
                     appendList(count + thenCount) { k in k < count ? (first ? "true" : "false") : (second ? "true" : "false") }
                 case .numbers(let first, let count, let second, let thenCount):
                     let (a, b) = (first.description, second.description)
+                    appendList(count + thenCount) { k in k < count ? a : b }
+                case .texts(let first, let count, let second, let thenCount):
+                    let (a, b) = ("\"\(first)\"", "\"\(second)\"")
                     appendList(count + thenCount) { k in k < count ? a : b }
                 }
             }

@@ -17,6 +17,9 @@ public struct KernelError: Error, CustomStringConvertible, Sendable, Equatable {
         case notPositiveDefinite
         /// LU factorization found an exactly zero pivot: the matrix is singular.
         case singular
+        /// LU factorization without pivoting met a column whose largest entry is off the
+        /// diagonal: partial pivoting would interchange rows there.
+        case needsPivoting
         /// A block, slice or tile does not lie inside the matrix it refers to.
         case outOfBounds
         /// LAPACK rejected an argument (a negative `info`); a bug in the caller.

@@ -27,7 +27,12 @@ struct GemvShape {
     /// Elements of x (columns of op(A)).
     let inner: Int
 
-    init(_ a: Matrix, _ x: Matrix, y: Matrix?, trans: Bool) throws(KernelError) {
+    init(_ a: Matrix, _ x: Matrix, y: Matrix?, trans: Bool, triangle: Kernels.Triangle = .full) throws(KernelError) {
+        if triangle != .full && a.rows != a.cols {
+            throw KernelError(
+                .notSquare, operation: "gemv",
+                message: "the \(triangle.rawValue) triangle of A needs a square A, but A is \(a.shapeDescription)")
+        }
         let (length, inner) = trans ? (a.cols, a.rows) : (a.rows, a.cols)
         let opA = trans ? "Aᵀ" : "A"
         guard x.cols == 1, x.rows == inner else {
@@ -46,16 +51,23 @@ struct GemvShape {
     }
 
     /// The length of `Σ_k op(M_k)·v_k` and each pair's inner dimension; errors name the pair.
-    static func pairs(_ pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)]) throws(KernelError) -> (length: Int, inner: [Int]) {
+    static func pairs(_ pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)], triangles: [Kernels.Triangle]? = nil)
+        throws(KernelError) -> (length: Int, inner: [Int])
+    {
         guard let first = pairs.first else {
             throw KernelError(.shapeMismatch, operation: "gemv", message: "needs at least one (matrix, vector) pair")
+        }
+        if let triangles, triangles.count != pairs.count {
+            throw KernelError(
+                .shapeMismatch, operation: "gemv",
+                message: "has \(pairs.count) pairs but \(triangles.count) triangles; give one triangle per pair, or none")
         }
         let length = first.trans ? first.matrix.cols : first.matrix.rows
         var inner: [Int] = []
         for (k, (m, v, trans)) in pairs.enumerated() {
             let shape: GemvShape
             do {
-                shape = try GemvShape(m, v, y: nil, trans: trans)
+                shape = try GemvShape(m, v, y: nil, trans: trans, triangle: triangles?[k] ?? .full)
             } catch {
                 throw KernelError(error.kind, operation: "gemv", message: "pair \(k): " + error.message)
             }

@@ -82,24 +82,63 @@ extension Kernels {
 
     // MARK: Level 2
 
+    /// The part of a square matrix that a product reads (``gemv(_:_:y:alpha:beta:trans:triangle:)``):
+    /// all of it, or one triangle, the diagonal included or taken as ones. A packed LU
+    /// tile (unit-lower L below the diagonal, U on and above it) is `lowerUnit` for L and
+    /// `upper` for U.
+    public enum Triangle: String, Sendable, CaseIterable {
+        /// Every element.
+        case full
+        /// The lower triangle and the diagonal; zero above.
+        case lower
+        /// The upper triangle and the diagonal; zero below.
+        case upper
+        /// The strict lower triangle with ones on the diagonal, which is not read.
+        case lowerUnit = "lower-unit"
+        /// The strict upper triangle with ones on the diagonal, which is not read.
+        case upperUnit = "upper-unit"
+
+        /// Whether the triangle is the upper one (nil for `full`).
+        var isUpper: Bool? {
+            switch self {
+            case .full: nil
+            case .lower, .lowerUnit: false
+            case .upper, .upperUnit: true
+            }
+        }
+
+        var isUnit: Bool { self == .lowerUnit || self == .upperUnit }
+    }
+
     /// `alpha * op(A) * x + beta * y0`, a vector (`cblas_dgemv`).
     ///
     /// A is `m x n`; x is `n x 1` (`trans`: `m x 1`); the result is `m x 1`
     /// (`trans`: `n x 1`), a 1-D vector when x is one. Without `y` the
     /// product starts from zero; as in BLAS, `y` is not read when `beta` is 0.
     ///
-    /// - Throws: ``KernelError`` `.shapeMismatch` naming the shapes.
-    /// - Complexity: 2·m·n flops.
+    /// With a `triangle` other than `.full`, A must be square and only that
+    /// part of it is read (`cblas_dtrmv` on a copy of x): op(A) is then the
+    /// triangle, transposed when `trans` is set.
+    ///
+    /// - Throws: ``KernelError`` `.shapeMismatch` naming the shapes; `.notSquare`
+    ///   for a triangle of a matrix that is not square.
+    /// - Complexity: 2·m·n flops (a triangle: n² flops).
     public static func gemv(
-        _ a: Matrix, _ x: Matrix, y: Matrix? = nil, alpha: Double = 1, beta: Double = 0, trans: Bool = false
+        _ a: Matrix, _ x: Matrix, y: Matrix? = nil, alpha: Double = 1, beta: Double = 0, trans: Bool = false,
+        triangle: Triangle = .full
     ) throws(KernelError) -> Matrix {
-        let shape = try GemvShape(a, x, y: y, trans: trans)
+        let shape = try GemvShape(a, x, y: y, trans: trans, triangle: triangle)
         try OpenBLASCalls.checkIndex(a.rows, a.cols, operation: "gemv")
         let result = Matrix(rows: shape.length, cols: 1, isVector: x.isVector)
         if let y, beta != 0 {
             withExtendedLifetime(y) { result.baseAddress.update(from: y.baseAddress, count: y.count) }
         }
         guard shape.length > 0 else { return result }
+        if triangle != .full {
+            if y != nil && beta != 0 && beta != 1 { OpenBLASCalls.dscal(count: result.count, alpha: beta, x: result.baseAddress) }
+            addTriangularProduct(a, x, triangle: triangle, trans: trans, alpha: alpha, into: result.baseAddress)
+            return result
+        }
         guard shape.inner > 0 else {
             // BLAS returns at once when A has no rows or columns, leaving y unscaled.
             if y != nil && beta != 0 { OpenBLASCalls.dscal(count: result.count, alpha: beta, x: result.baseAddress) }
@@ -120,17 +159,26 @@ extension Kernels {
     ///
     /// Every op(M_k) must have the same number of rows, the result's length; v_k is a
     /// column with as many rows as op(M_k) has columns. The result is a 1-D vector when
-    /// every v_k is one.
+    /// every v_k is one. `triangles`, one per pair (nil: all `.full`), restricts a pair
+    /// to a triangle of its square M_k, as in ``gemv(_:_:y:alpha:beta:trans:triangle:)``:
+    /// that pair is a `cblas_dtrmv` on a copy of v_k, added in.
     ///
     /// - Throws: ``KernelError`` `.shapeMismatch` naming the pair, when there are no
-    ///   pairs, a vector does not fit its matrix or two products differ in length.
+    ///   pairs, a vector does not fit its matrix, two products differ in length or
+    ///   `triangles` does not have one entry per pair; `.notSquare` for a triangle of
+    ///   a matrix that is not square.
     /// - Complexity: 2·Σ rows·cols flops.
-    public static func gemv(pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)], alpha: Double = 1) throws(KernelError) -> Matrix {
-        let shapes = try GemvShape.pairs(pairs)
+    public static func gemv(pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)], alpha: Double = 1,
+                            triangles: [Triangle]? = nil) throws(KernelError) -> Matrix {
+        let shapes = try GemvShape.pairs(pairs, triangles: triangles)
         for (m, _, _) in pairs { try OpenBLASCalls.checkIndex(m.rows, m.cols, operation: "gemv") }
         let result = Matrix(rows: shapes.length, cols: 1, isVector: pairs.allSatisfy { $0.vector.isVector })
         guard shapes.length > 0 else { return result }
         for (k, (m, v, trans)) in pairs.enumerated() where shapes.inner[k] > 0 {
+            if let triangle = triangles?[k], triangle != .full {
+                addTriangularProduct(m, v, triangle: triangle, trans: trans, alpha: alpha, into: result.baseAddress)
+                continue
+            }
             withExtendedLifetime((m, v)) {
                 OpenBLASCalls.dgemv(
                     trans: trans, m: m.rows, n: m.cols, alpha: alpha, a: m.baseAddress, lda: m.cols,
@@ -138,6 +186,22 @@ extension Kernels {
             }
         }
         return result
+    }
+
+    /// `out += alpha · op(T)·x` for T a triangle (not `.full`) of the square `a`:
+    /// `cblas_dtrmv` on a copy of x, then `cblas_daxpy` into `out`.
+    private static func addTriangularProduct(_ a: Matrix, _ x: Matrix, triangle: Triangle, trans: Bool, alpha: Double,
+                                             into out: UnsafeMutablePointer<Double>) {
+        let n = a.rows
+        guard n > 0, let upper = triangle.isUpper else { return }
+        let product = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { product.deallocate() }
+        withExtendedLifetime((a, x)) {
+            product.initialize(from: x.baseAddress, count: n)
+            OpenBLASCalls.dtrmv(upper: upper, trans: trans, unit: triangle.isUnit, n: n, a: a.baseAddress, lda: a.cols,
+                                x: product)
+        }
+        OpenBLASCalls.daxpy(count: n, alpha: alpha, x: product, y: out)
     }
 
     // MARK: Level 3

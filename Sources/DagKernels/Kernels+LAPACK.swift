@@ -14,6 +14,9 @@
 ///   one of the row-major A.
 /// - `getrf`: `dgetrf` factors Aᵀ = P·L·U; A = Uᵀ·Lᵀ·Pᵀ (see ``LUFactors``),
 ///   and `getrs` solves A·X = B as (Aᵀ)ᵀ·X = B, `dgetrs` with "T".
+/// - `getrfNoPivot` needs A's own rows and columns (L below the diagonal, U
+///   above it, row interchanges): A is transposed into a column-major buffer,
+///   `dgetrf` runs there, and the packed factors are transposed back.
 /// - `geqrf` needs A's own columns: A is transposed once into a column-major
 ///   buffer (`cblas_domatcopy`), `dgeqrf` runs there, and R is copied out.
 ///
@@ -84,6 +87,64 @@ extension Kernels {
                     + "has no unique solution (check the matrix for a zero, repeated or dependent row or column)")
         }
         return LUFactors(packed: packed, pivots: pivots)
+    }
+
+    /// The LU factorization of a square A without pivoting, A = L·U, as one
+    /// packed row-major matrix: L's multipliers strictly below the diagonal
+    /// (L is unit lower-triangular; its ones are not stored), U on and above
+    /// it. This is the diagonal-tile step of a tiled LU without pivoting.
+    ///
+    /// `dgetrf` runs on a column-major copy of A and must make no row
+    /// interchange: its factors are then exactly those of an LU without
+    /// pivoting. It makes none when, at every step, the diagonal entry of the
+    /// remaining column is strictly the largest in magnitude (ties go to the
+    /// diagonal), which holds for every matrix that is strictly diagonally
+    /// dominant by columns, since its Schur complements stay so (and then the
+    /// entries of U grow by at most a factor 2: the factorization is stable).
+    /// Elsewhere this refuses A even where a pivot-free LU exists, as that LU
+    /// could be unstable. When the caller holds the only reference to A, the
+    /// factors overwrite A's storage; otherwise A is not changed.
+    ///
+    /// ```swift
+    /// let lu = try Kernels.getrfNoPivot(a)   // a = L·U: L = I + strict lower part, U = upper part
+    /// ```
+    ///
+    /// - Throws: ``KernelError`` `.notSquare`; `.needsPivoting` naming the
+    ///   first row (from 0) where partial pivoting would interchange rows;
+    ///   `.singular` naming the pivot U(i,i) that is exactly zero.
+    /// - Complexity: 2n³/3 flops, plus two n x n transposes.
+    public static func getrfNoPivot(_ a: consuming Matrix) throws(KernelError) -> Matrix {
+        try KernelShapes.requireSquare(a, operation: "getrf")
+        try OpenBLASCalls.checkIndex(a.rows, operation: "getrf")
+        let n = a.rows
+        guard n > 0 else { return Matrix(rows: 0, cols: 0) }
+        let columns = Matrix(rows: n, cols: n, zeroed: false)  // row-major Aᵀ = column-major A
+        withExtendedLifetime(a) {
+            OpenBLASCalls.transpose(rows: n, cols: n, a: a.baseAddress, lda: n, b: columns.baseAddress, ldb: n)
+        }
+        var pivots = [Int32](repeating: 0, count: n)
+        let info = pivots.withUnsafeMutableBufferPointer { p in
+            OpenBLASCalls.dgetrf(m: n, n: n, a: columns.baseAddress, lda: n, pivots: p.baseAddress!)
+        }
+        // LAPACK's pivots are 1-based: pivots[r] == r + 1 means row r stayed in place.
+        if let r = pivots.indices.first(where: { pivots[$0] != Int32($0 + 1) }) {
+            throw KernelError(
+                .needsPivoting, operation: "getrf",
+                message: "without pivoting, the \(a.shapeDescription) matrix needs a row interchange at row \(r) "
+                    + "(counting from 0): at that step the largest entry of column \(r) is in row \(Int(pivots[r]) - 1), "
+                    + "not on the diagonal. An LU without pivoting (a tiled LU) needs a matrix diagonally dominant "
+                    + "by columns, such as diagdom's; factor this one with pivoting (getrf with pivot true)")
+        }
+        try checkInfo(info, routine: "dgetrf", operation: "getrf") { i in
+            KernelError(
+                .singular, operation: "getrf",
+                message: "U(\(i),\(i)) is exactly zero: the \(a.shapeDescription) matrix is singular, so it has no LU "
+                    + "factorization without pivoting (check the matrix for a zero, repeated or dependent row or column)")
+        }
+        var result = consume a
+        if !isKnownUniquelyReferenced(&result) { result = Matrix(rows: n, cols: n, zeroed: false) }
+        OpenBLASCalls.transpose(rows: n, cols: n, a: columns.baseAddress, lda: n, b: result.baseAddress, ldb: n)
+        return result
     }
 
     /// X solving `A * X = B` from the LU factors of A (`dgetrs`); B is

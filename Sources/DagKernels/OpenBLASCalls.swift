@@ -87,6 +87,18 @@ enum OpenBLASCalls {
             alpha, a, blasint(max(1, lda)), x, 1, beta, y, 1)
     }
 
+    /// `x = op(T) * x` in place, T the `upper` (or lower) triangle of the
+    /// row-major `n x n` matrix at `a` (`unit`: its diagonal taken as ones
+    /// and not read); x contiguous, n elements.
+    static func dtrmv(
+        upper: Bool, trans: Bool, unit: Bool, n: Int, a: UnsafePointer<Double>, lda: Int,
+        x: UnsafeMutablePointer<Double>
+    ) {
+        cblas_dtrmv(
+            CblasRowMajor, upper ? CblasUpper : CblasLower, trans ? CblasTrans : CblasNoTrans,
+            unit ? CblasUnit : CblasNonUnit, blasint(n), a, blasint(max(1, lda)), x, 1)
+    }
+
     // MARK: Copies
 
     /// `b = Aᵀ` for the row-major `rows x cols` matrix `a`; `b` is `cols x rows`

@@ -71,7 +71,7 @@ public enum ReferenceKernels {
 
     // MARK: gemv
 
-    /// `alpha * op(A) * x + beta * y0`, as ``Kernels/gemv(_:_:y:alpha:beta:trans:)``.
+    /// `alpha * op(A) * x + beta * y0`, as ``Kernels/gemv(_:_:y:alpha:beta:trans:triangle:)``.
     ///
     /// `.naive`: one dot product per result element, walking a column of A
     /// (stride n) when `trans`. `.blocked`: rows of A are read contiguously
@@ -79,19 +79,43 @@ public enum ReferenceKernels {
     /// rows is added into the result (four axpys fused), so A is read once,
     /// in storage order, either way.
     ///
+    /// A `triangle` other than `.full` is taken as a square copy of A with the
+    /// rest zeroed (``triangle(of:_:)``), run through the same loops.
+    ///
     /// - Complexity: 2·m·n flops.
     public static func gemv(
         _ a: Matrix, _ x: Matrix, y: Matrix? = nil, alpha: Double = 1, beta: Double = 0, trans: Bool = false,
-        variant: Variant = .naive
+        triangle: Kernels.Triangle = .full, variant: Variant = .naive
     ) throws(KernelError) -> Matrix {
-        let shape = try GemvShape(a, x, y: y, trans: trans)
+        let shape = try GemvShape(a, x, y: y, trans: trans, triangle: triangle)
         let result = Matrix(rows: shape.length, cols: 1, isVector: x.isVector)
+        let a = triangle == .full ? a : Self.triangle(of: a, triangle)
         withExtendedLifetime((a, x, y)) {
             let out = result.baseAddress
             if let y, beta != 0 {
                 for i in 0..<shape.length { out[i] = beta * y.baseAddress[i] }
             }
             addProduct(a, x, trans: trans, alpha: alpha, length: shape.length, inner: shape.inner, variant: variant, into: out)
+        }
+        return result
+    }
+
+    /// The `part` of the square matrix A as a full matrix: the rest zero, and
+    /// ones on the diagonal for `.lowerUnit` and `.upperUnit` (whose diagonal
+    /// is not read). `.full` is a copy.
+    ///
+    /// - Precondition: A is square unless `part` is `.full`.
+    public static func triangle(of a: Matrix, _ part: Kernels.Triangle) -> Matrix {
+        guard let upper = part.isUpper else { return a.copy() }
+        precondition(a.rows == a.cols, "the \(part.rawValue) triangle of a \(a.shapeDescription) matrix")
+        let n = a.rows
+        let result = Matrix(rows: n, cols: n)
+        withExtendedLifetime(a) {
+            for i in 0..<n {
+                for j in upper ? i..<n : 0..<(i + 1) {
+                    result.baseAddress[i * n + j] = i == j && part.isUnit ? 1 : a.baseAddress[i * n + j]
+                }
+            }
         }
         return result
     }
@@ -120,16 +144,19 @@ public enum ReferenceKernels {
         }
     }
 
-    /// `alpha · Σ_k op(M_k)·v_k`, as ``Kernels/gemv(pairs:alpha:)``: each pair's
+    /// `alpha · Σ_k op(M_k)·v_k`, as ``Kernels/gemv(pairs:alpha:triangles:)``: each pair's
     /// product is added into the result in pair order, by the loops of
-    /// ``gemv(_:_:y:alpha:beta:trans:variant:)``.
+    /// ``gemv(_:_:y:alpha:beta:trans:triangle:variant:)``.
     public static func gemv(
-        pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)], alpha: Double = 1, variant: Variant = .naive
+        pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)], alpha: Double = 1, triangles: [Kernels.Triangle]? = nil,
+        variant: Variant = .naive
     ) throws(KernelError) -> Matrix {
-        let shapes = try GemvShape.pairs(pairs)
+        let shapes = try GemvShape.pairs(pairs, triangles: triangles)
         let result = Matrix(rows: shapes.length, cols: 1, isVector: pairs.allSatisfy { $0.vector.isVector })
         let out = result.baseAddress
-        for (k, (a, x, trans)) in pairs.enumerated() {
+        for (k, (m, x, trans)) in pairs.enumerated() {
+            let part = triangles?[k] ?? .full
+            let a = part == .full ? m : triangle(of: m, part)
             withExtendedLifetime((a, x)) {
                 addProduct(a, x, trans: trans, alpha: alpha, length: shapes.length, inner: shapes.inner[k],
                            variant: variant, into: out)

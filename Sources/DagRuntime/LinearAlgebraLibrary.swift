@@ -32,12 +32,15 @@ extension OpLibrary {
     /// The bodies of the linear-algebra ops (``OpCatalogue/standard``'s issue-4 vocabulary).
     mutating func registerLinearAlgebra(kernels: KernelSet) {
         registerSwappableKernels(kernels)
-        register("spd", .sync { i in
-            .matrix(try Kernels.spd(n: i.args.int("n"), seed: UInt64(bitPattern: Int64(i.args.int("seed"))),
-                                    row: i.args.int("row"), col: i.args.int("col"),
-                                    rows: i.args["rows"] == nil ? nil : i.args.int("rows"),
-                                    cols: i.args["cols"] == nil ? nil : i.args.int("cols")))
-        })
+        // A block of one seeded matrix: spd or diagdom, with the same arguments.
+        for (name, block) in [("spd", Kernels.spd), ("diagdom", Kernels.diagdom)] {
+            register(name, .sync { i in
+                .matrix(try block(i.args.int("n"), UInt64(bitPattern: Int64(i.args.int("seed"))),
+                                  i.args.int("row"), i.args.int("col"),
+                                  i.args["rows"] == nil ? nil : i.args.int("rows"),
+                                  i.args["cols"] == nil ? nil : i.args.int("cols")))
+            })
+        }
         register("dot", .sync { i in .scalar(try Kernels.dot(try i.matrix(0), try i.matrix(1))) })
         register("scal", .sync { i in .matrix(Kernels.scale(try i.matrix(0), by: i.args.double("alpha"))) })
         // One input without weights: cblas_dnrm2 of it; otherwise the inputs' norms combined.
@@ -60,7 +63,15 @@ extension OpLibrary {
                                             transA: i.args.bool("transA"), unit: i.args.bool("unit"),
                                             alpha: i.args.double("alpha")))
         })
-        register("getrf", .sync { i in .luFactors(try Kernels.getrf(try i.matrix(0))) })
+        register("getrf", .sync { i in
+            guard i.args.bool("pivot") else {
+                // Not matrixForUpdate: this can fail on A's values, and the failure names the input
+                // as the run still holds it ("inputs 'A' (matrix 512x512)", not "(nothing)"). The
+                // price is one more tile-sized buffer while the task runs.
+                return .matrix(try Kernels.getrfNoPivot(try i.matrix(0)))
+            }
+            return .luFactors(try Kernels.getrf(try i.matrix(0)))
+        })
         register("getrs", .sync { i in .matrix(try Kernels.getrs(try i.luFactors(0), try i.matrix(1))) })
         register("geqrf", .sync { i in .matrix(try Kernels.geqrf(try i.matrix(0))) })
         register("sub", .sync { i in
@@ -136,6 +147,11 @@ extension OpLibrary {
                                             transA: transA, transB: transB))
         })
         register("gemv", .sync { i in
+            // One triangle per pair (validation checked the words and the count).
+            let triangles = try i.args.strings("triangle")?.map { word throws(OpError) in
+                guard let t = Kernels.Triangle(rawValue: word) else { throw OpError("triangle \"\(word)\" is not one gemv knows") }
+                return t
+            }
             guard i.inputCount <= 3 else {
                 // Pairs M_0, v_0, M_1, v_1, ...: one column, the sum of the pairs' products.
                 let count = i.inputCount / 2
@@ -145,16 +161,17 @@ extension OpLibrary {
                 let pairs = try (0..<count).map { k throws(OpError) in (try i.matrix(2 * k), try i.matrix(2 * k + 1), trans[k]) }
                 let alpha = i.args.double("alpha")
                 return .matrix(reference
-                    ? try ReferenceKernels.gemv(pairs: pairs, alpha: alpha, variant: .blocked)
-                    : try Kernels.gemv(pairs: pairs, alpha: alpha))
+                    ? try ReferenceKernels.gemv(pairs: pairs, alpha: alpha, triangles: triangles, variant: .blocked)
+                    : try Kernels.gemv(pairs: pairs, alpha: alpha, triangles: triangles))
             }
             let y = i.inputCount == 3 ? try i.matrix(2) : nil
             let (a, x) = (try i.matrix(0), try i.matrix(1))
             let (alpha, beta) = (i.args.double("alpha"), i.args.double("beta"))
             let trans = i.args.flags("trans", count: 1)?.first ?? false
+            let triangle = triangles?.first ?? .full
             return .matrix(reference
-                ? try ReferenceKernels.gemv(a, x, y: y, alpha: alpha, beta: beta, trans: trans, variant: .blocked)
-                : try Kernels.gemv(a, x, y: y, alpha: alpha, beta: beta, trans: trans))
+                ? try ReferenceKernels.gemv(a, x, y: y, alpha: alpha, beta: beta, trans: trans, triangle: triangle, variant: .blocked)
+                : try Kernels.gemv(a, x, y: y, alpha: alpha, beta: beta, trans: trans, triangle: triangle))
         })
         register("potrf", .sync { i in
             let a = try i.matrix(0), lower = i.args.bool("lower")

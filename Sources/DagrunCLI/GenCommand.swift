@@ -11,18 +11,19 @@ struct Gen: ParsableCommand {
             + TiledAlgorithm.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n")
             + "\n\nExamples:\n  dagrun gen random --n 1000000 --op noop > random-1m.json"
             + "\n  dagrun gen matmul --n 4096 --tile 512 > matmul-4096.json"
-            + "\n  dagrun gen cholesky --n 8192 --tile 512 > cholesky-8192.json")
+            + "\n  dagrun gen cholesky --n 8192 --tile 512 > cholesky-8192.json"
+            + "\n  dagrun gen lu --n 4096 --tile 512 > lu-4096.json")
 
-    @Argument(help: ArgumentHelp("The shape, or matmul or cholesky.", valueName: "shape"))
+    @Argument(help: ArgumentHelp("The shape, or matmul, cholesky or lu.", valueName: "shape"))
     var shapeName: String
 
-    @Option(help: "Number of tasks (leaves for tree; about side² for wavefront; default 1000), or the matrix order of matmul (default 4096) and cholesky (default 8192).")
+    @Option(help: "Number of tasks (leaves for tree; about side² for wavefront; default 1000), or the matrix order of matmul (default 4096), cholesky (default 8192) and lu (default 4096).")
     var n: Int?
 
     @Option(help: "Op of the generated tasks: \(GenOptions.ops.joined(separator: ", ")) (default noop; shapes only).")
     var op: String?
 
-    @Option(help: "Seed of the random shape, or of the matrices of matmul and cholesky.")
+    @Option(help: "Seed of the random shape, or of the matrices of matmul, cholesky and lu.")
     var seed: UInt64 = 1
 
     @Option(help: "Most inputs per task (random; default 3).")
@@ -40,10 +41,10 @@ struct Gen: ParsableCommand {
     @Option(help: "Matrix side for numeric ops (shapes with --op random or gemm; default 64).")
     var matrixSize: Int?
 
-    @Option(help: "Tile side (matmul, cholesky; default \(TiledOptions.defaultTile)); a last, narrower tile takes the rest of n.")
+    @Option(help: "Tile side (matmul, cholesky, lu; default \(TiledOptions.defaultTile)); a last, narrower tile takes the rest of n.")
     var tile: Int?
 
-    @Option(help: "Largest relative residual the final check accepts (matmul, cholesky; default 30·n·ε, e.g. 2.7e-11 at n = 4096).")
+    @Option(help: "Largest relative residual the final check accepts (matmul, cholesky, lu; default 30·n·ε, e.g. 2.7e-11 at n = 4096).")
     var tol: Double?
 
     @Flag(help: "Print task and edge counts to standard error.")
@@ -60,7 +61,7 @@ struct Gen: ParsableCommand {
             printError("error: unknown shape '\(shapeName)' (\(hint))")
             throw ExitWith.invalid
         }
-        try reject(["tile": tile != nil, "tol": tol != nil], for: shape.rawValue, appliesTo: "matmul and cholesky")
+        try reject(["tile": tile != nil, "tol": tol != nil], for: shape.rawValue, appliesTo: "matmul, cholesky and lu")
         var options = GenOptions(n: n ?? 1000)
         if let op { options.op = op }
         options.seed = seed

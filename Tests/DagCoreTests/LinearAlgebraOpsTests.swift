@@ -36,18 +36,20 @@ import Testing
     }
 
     /// Names, arguments and input counts as /work/la-ops-spec.md fixes them, extended for the
-    /// tile-wise residual checks: `gemv` also takes pairs (M_0, v_0, M_1, v_1, ...) and `nrm2`
-    /// and `norm` several inputs with `weights`.
+    /// tile-wise residual checks: `gemv` also takes pairs (M_0, v_0, M_1, v_1, ...) and a
+    /// `triangle` per pair, and `nrm2` and `norm` several inputs with `weights`; and for the
+    /// tiled LU: `diagdom` and `getrf`'s `pivot`.
     @Test func vocabularyMatchesTheSpec() throws {
         let expected: [String: (params: [String], inputs: InputRule)] = [
             "random": (["rows", "cols", "seed", "dist"], .exactly(0)),
             "spd": (["n", "seed", "row", "col", "rows", "cols"], .exactly(0)),
+            "diagdom": (["n", "seed", "row", "col", "rows", "cols"], .exactly(0)),
             "axpy": (["alpha"], .exactly(2)), "dot": ([], .exactly(2)), "scal": (["alpha"], .exactly(1)),
             "nrm2": (["weights"], .atLeast(1)),
-            "gemv": (["alpha", "beta", "trans"], .atLeast(2)),
+            "gemv": (["alpha", "beta", "trans", "triangle"], .atLeast(2)),
             "syrk": (["alpha", "beta", "trans"], .between(1, 2)),
             "trsm": (["side", "lower", "transA", "unit", "alpha"], .exactly(2)),
-            "potrf": (["lower"], .exactly(1)), "getrf": ([], .exactly(1)), "getrs": ([], .exactly(2)),
+            "potrf": (["lower"], .exactly(1)), "getrf": (["pivot"], .exactly(1)), "getrs": ([], .exactly(2)),
             "geqrf": ([], .exactly(1)),
             "sub": ([], .exactly(2)), "mul": ([], .exactly(2)), "max": ([], .atLeast(1)), "norm": (["weights"], .atLeast(1)),
             "transpose": ([], .exactly(1)), "slice": (["row", "col", "rows", "cols"], .exactly(1)),
@@ -65,12 +67,13 @@ import Testing
             ("gemv", "alpha", 1.0), ("gemv", "beta", 0.0), ("gemv", "trans", false), ("syrk", "trans", false),
             ("trsm", "side", "left"), ("trsm", "lower", true), ("trsm", "transA", false), ("trsm", "unit", false),
             ("trsm", "alpha", 1.0), ("potrf", "lower", true), ("assemble", "fill", "full"), ("check", "what", "residual"),
+            ("diagdom", "seed", 0), ("diagdom", "row", 0), ("diagdom", "col", 0), ("getrf", "pivot", true),
         ]
         for (op, param, value) in defaults {
             #expect(OpCatalogue.standard[op]!.params.first { $0.name == param }?.defaultValue == value, "\(op).\(param)")
         }
         for (op, param) in [("axpy", "alpha"), ("scal", "alpha"), ("check", "max"), ("slice", "rows"), ("slice", "cols"),
-                            ("assemble", "grid_rows"), ("assemble", "grid_cols"), ("spd", "n")] {
+                            ("assemble", "grid_rows"), ("assemble", "grid_cols"), ("spd", "n"), ("diagdom", "n")] {
             #expect(OpCatalogue.standard[op]!.params.first { $0.name == param }?.required == true, "\(op).\(param)")
         }
     }
@@ -229,6 +232,75 @@ import Testing
         issue = onlyIssue([m0, v3, Declared(id: "t", op: "gemv", inputs: ["m0", "v3", "m0", "v3"], args: ["trans": [true, 1]])])
         #expect(issue?.field == "args.trans")
         #expect(issue?.message == "argument 'trans' must be a boolean or list of booleans, got list [true, 1]")
+    }
+
+    ///   diagdom tiles A00 A01 A10 A11 -> getrf (pivot false) LU00 -> trsm U01, L10 -> gemm S11
+    ///   -> getrf LU11; gemv over the triangles of the packed tiles
+    @Test func tiledLUShapesPropagate() throws {
+        let g = try graph([
+            Declared(id: "A00", op: "diagdom", args: ["n": 10, "rows": 6, "cols": 6]),
+            Declared(id: "A01", op: "diagdom", args: ["n": 10, "rows": 6, "col": 6]),
+            Declared(id: "A10", op: "diagdom", args: ["n": 10, "row": 6, "cols": 6]),
+            Declared(id: "A11", op: "diagdom", args: ["n": 10, "row": 6, "col": 6]),
+            Declared(id: "LU00", op: "getrf", inputs: ["A00"], args: ["pivot": false]),
+            Declared(id: "U01", op: "trsm", inputs: ["LU00", "A01"], args: ["unit": true]),
+            Declared(id: "L10", op: "trsm", inputs: ["LU00", "A10"], args: ["side": "right", "lower": false]),
+            Declared(id: "S11", op: "gemm", inputs: ["L10", "U01", "A11"], args: ["alpha": -1, "beta": 1]),
+            Declared(id: "LU11", op: "getrf", inputs: ["S11"], args: ["pivot": false]),
+            Declared(id: "x0", op: "random", args: ["rows": 6, "cols": 1]),
+            Declared(id: "x1", op: "random", args: ["rows": 4, "cols": 1]),
+            Declared(id: "Ux0", op: "gemv", inputs: ["LU00", "x0", "U01", "x1"], args: ["triangle": ["upper", "full"]]),
+            Declared(id: "Ux1", op: "gemv", inputs: ["LU11", "x1"], args: ["triangle": ["upper"]]),
+            Declared(id: "LUx1", op: "gemv", inputs: ["L10", "Ux0", "LU11", "Ux1"], args: ["triangle": ["full", "lower-unit"]]),
+        ])
+        func shape(_ id: String) -> ValueShape { g.shape(of: Int(g.index(of: id)!)) }
+        #expect(shape("A01") == .matrix(rows: 6, cols: 4))
+        #expect(shape("LU00") == .matrix(rows: 6, cols: 6), "without pivoting, a packed matrix")
+        #expect(shape("U01") == .matrix(rows: 6, cols: 4) && shape("L10") == .matrix(rows: 4, cols: 6))
+        #expect(shape("LU11") == .matrix(rows: 4, cols: 4))
+        #expect(shape("Ux0") == .matrix(rows: 6, cols: 1) && shape("Ux1") == .matrix(rows: 4, cols: 1))
+        #expect(shape("LUx1") == .matrix(rows: 4, cols: 1))
+        // Both getrf cost 2n³/3 flops, pivoting or not.
+        #expect(abs(g.costs[Int(g.index(of: "LU00")!)] - (144 / 1e10 + StandardOps.smallTask)) < 1e-15)
+    }
+
+    /// getrf's pivot and gemv's triangle: what they accept, and errors naming the task, the field and the fix.
+    @Test func luOptionsShapesAndErrors() throws {
+        let a = Self.ones("a", 4, 3), sq = Self.ones("sq", 3, 3), v3 = Self.ones("v3", 3, 1)
+        var issue = onlyIssue([a, Declared(id: "lu", op: "getrf", inputs: ["a"], args: ["pivot": false])])
+        #expect(issue?.message == "getrf needs a square matrix, but 'a' (4x3) is not square")
+        issue = onlyIssue([sq, Declared(id: "lu", op: "getrf", inputs: ["sq"], args: ["pivot": "no"])])
+        #expect(issue?.field == "args.pivot")
+        #expect(issue?.message == "argument 'pivot' must be a boolean, got string \"no\"")
+        // Packed factors are a matrix, not LU factors: getrs refuses them.
+        issue = onlyIssue([sq, Self.ones("b", 3, 1), Declared(id: "lu", op: "getrf", inputs: ["sq"], args: ["pivot": false]),
+                           Declared(id: "x", op: "getrs", inputs: ["lu", "b"])])
+        #expect(issue?.message == "getrs needs LU factors, but input 'lu' produces 3x3")
+
+        issue = onlyIssue([a, v3, Declared(id: "g", op: "gemv", inputs: ["a", "v3"], args: ["triangle": ["upper"]])])
+        #expect(issue?.field == "inputs[0]")
+        #expect(issue?.message == "gemv takes the upper triangle of 'a' (4x3), which is not square")
+        #expect(issue?.hint == "a triangle needs a square matrix: set triangle[0] to \"full\", or pass a square one")
+        issue = onlyIssue([a, sq, v3, Declared(id: "g", op: "gemv", inputs: ["sq", "v3", "a", "v3"],
+                                               args: ["triangle": ["lower-unit", "lower"]])])
+        #expect(issue?.field == "inputs[2]")
+        #expect(issue?.message == "gemv takes the lower triangle of 'a' (4x3), which is not square")
+        #expect(issues([a, sq, v3, Self.ones("v4", 4, 1), Declared(id: "g", op: "gemv", inputs: ["sq", "v3", "a", "v4"],
+                                                                  args: ["triangle": ["upper-unit", "full"], "trans": [false, true]])])
+                    .isEmpty, "full: any shape")
+        issue = onlyIssue([sq, v3, Declared(id: "g", op: "gemv", inputs: ["sq", "v3", "sq", "v3"], args: ["triangle": ["upper"]])])
+        #expect(issue?.field == "args.triangle")
+        #expect(issue?.message == "gemv has 2 (matrix, vector) pairs but triangle lists 1 word")
+        issue = onlyIssue([sq, v3, Declared(id: "g", op: "gemv", inputs: ["sq", "v3"], args: ["triangle": ["unit-lower"]])])
+        #expect(issue?.field == "args.triangle")
+        #expect(issue?.message == "argument 'triangle' must list \"full\", \"lower\", \"upper\", \"lower-unit\", \"upper-unit\", "
+            + "but triangle[0] is \"unit-lower\"")
+        issue = onlyIssue([sq, v3, Declared(id: "g", op: "gemv", inputs: ["sq", "v3"], args: ["triangle": "upper"])])
+        #expect(issue?.message == "argument 'triangle' must be a list of strings, got string \"upper\"")
+        // With y and beta, and transposed.
+        let g = try graph([sq, v3, Declared(id: "g", op: "gemv", inputs: ["sq", "v3", "v3"],
+                                             args: ["triangle": ["lower"], "beta": 1, "trans": true])])
+        #expect(g.shape(of: 2) == .matrix(rows: 3, cols: 1))
     }
 
     /// nrm2 and norm over several matrices, with one weight per input.

@@ -5,9 +5,10 @@ import Foundation
 /// vocabulary's definitions (la-ops-spec.md): a second opinion, independent of the
 /// runtime and of BLAS, on what a generated graph computes. For small graphs only.
 ///
-/// `spd` and `random` are this evaluator's own deterministic matrices with the spec's
-/// properties (an `spd` block is a slice of one symmetric, strictly diagonally dominant
-/// matrix; `random` is uniform in [0, 1) or standard normal), not the runtime's bits.
+/// `spd`, `diagdom` and `random` are this evaluator's own deterministic matrices with the
+/// spec's properties (an `spd` block is a slice of one symmetric, strictly diagonally
+/// dominant matrix, a `diagdom` block of one strictly diagonally dominant matrix that is not
+/// symmetric; `random` is uniform in [0, 1) or standard normal), not the runtime's bits.
 struct ReferenceEvaluator {
     enum Value {
         case matrix(Mat)
@@ -124,14 +125,16 @@ struct ReferenceEvaluator {
             let normal = args.string("dist") == "normal"
             let count = args.int("rows") * args.int("cols")
             return .matrix(Mat(args.int("rows"), args.int("cols"), (0..<count).map { _ in normal ? rng.normal() : rng.uniform() }))
-        case "spd":
-            let n = args.int("n"), seed = args.int("seed")
+        case "spd", "diagdom":
+            // spd: element (r, c) from the stream of (min, max), so symmetric; diagdom: of (r, c).
+            let n = args.int("n"), seed = args.int("seed"), symmetric = op == "spd"
             let rows = args["rows"] == nil ? n : args.int("rows"), cols = args["cols"] == nil ? n : args.int("cols")
             var block = Mat(rows, cols)
             for i in 0..<rows {
                 for j in 0..<cols {
                     let (r, c) = (args.int("row") + i, args.int("col") + j)
-                    var rng = Stream(seed &* 31 &+ min(r, c) &* 1_000_003 &+ max(r, c))
+                    let (first, second) = symmetric ? (min(r, c), max(r, c)) : (r, c)
+                    var rng = Stream(seed &* 31 &+ first &* 1_000_003 &+ second)
                     block[i, j] = (r == c ? Double(n) : 0) + rng.uniform()
                 }
             }
@@ -143,17 +146,22 @@ struct ReferenceEvaluator {
             let a = args.bool("trans") ? m(0).transposed : m(0)
             return .matrix(combine(args.double("alpha"), a * a.transposed, args.double("beta"), inputs.count == 2 ? m(1) : nil))
         case "gemv" where inputs.count <= 3:
-            let a = args.flags("trans", count: 1)![0] ? m(0).transposed : m(0)
-            return .matrix(combine(args.double("alpha"), a * m(1), args.double("beta"), inputs.count == 3 ? m(2) : nil))
+            let a = part(m(0), args.strings("triangle")?[0] ?? "full")
+            let opA = args.flags("trans", count: 1)![0] ? a.transposed : a
+            return .matrix(combine(args.double("alpha"), opA * m(1), args.double("beta"), inputs.count == 3 ? m(2) : nil))
         case "gemv":
-            // Pairs M_0, v_0, M_1, v_1, ...: alpha·Σ op(M_k)·v_k.
+            // Pairs M_0, v_0, M_1, v_1, ...: alpha·Σ op(M_k)·v_k, M_k restricted to its triangle.
             let trans = args.flags("trans", count: inputs.count / 2)!
             var sum: Mat?
             for k in 0..<inputs.count / 2 {
-                let product = (trans[k] ? m(2 * k).transposed : m(2 * k)) * m(2 * k + 1)
+                let a = part(m(2 * k), args.strings("triangle")?[k] ?? "full")
+                let product = (trans[k] ? a.transposed : a) * m(2 * k + 1)
                 sum = combine(1, product, 1, sum)
             }
             return .matrix(combine(args.double("alpha"), sum!, 0, nil))
+        case "getrf":
+            precondition(args.bool("pivot") == false, "\(id): the reference evaluator has getrf without pivoting only")
+            return .matrix(try luWithoutPivoting(m(0), id: id))
         case "trsm":
             return .matrix(trsm(args, m(0), m(1)))
         case "potrf":
@@ -206,6 +214,34 @@ struct ReferenceEvaluator {
             }
         }
         return left ? rhs : rhs.transposed
+    }
+
+    /// The `triangle` of gemv ("full", "lower", "upper", "lower-unit", "upper-unit") of a square
+    /// matrix: the rest zero, ones on a unit diagonal.
+    private func part(_ a: Mat, _ triangle: String) -> Mat {
+        guard triangle != "full" else { return a }
+        var t = Mat(a.rows, a.cols)
+        for i in 0..<a.rows {
+            for j in 0..<a.cols {
+                let inside = triangle.hasPrefix("upper") ? j >= i : j <= i
+                if inside { t[i, j] = i == j && triangle.hasSuffix("-unit") ? 1 : a[i, j] }
+            }
+        }
+        return t
+    }
+
+    /// Doolittle's elimination without pivoting, packed: L's multipliers below the diagonal, U on and above it.
+    private func luWithoutPivoting(_ a: Mat, id: String) throws(Failure) -> Mat {
+        var lu = a
+        let n = a.rows
+        for k in 0..<n {
+            guard lu[k, k] != 0 else { throw Failure(task: id, message: "zero pivot at row \(k)") }
+            for i in (k + 1)..<max(n, k + 1) {
+                lu[i, k] /= lu[k, k]
+                for j in (k + 1)..<n { lu[i, j] -= lu[i, k] * lu[k, j] }
+            }
+        }
+        return lu
     }
 
     private func potrf(_ a: Mat, lower: Bool, id: String) throws(Failure) -> Mat {

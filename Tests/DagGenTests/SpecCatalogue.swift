@@ -36,7 +36,7 @@ enum SpecCatalogue {
         return table
     }()
 
-    static let signatures = [random, spd, gemv, syrk, trsm, potrf, sub, nrm2, norm, assemble, check]
+    static let signatures = [random, spd, diagdom, gemv, syrk, trsm, potrf, getrf, sub, nrm2, norm, assemble, check]
 
     // MARK: Helpers
 
@@ -84,7 +84,11 @@ enum SpecCatalogue {
         ParamSpec("dist", .string, default: .string("uniform"), doc: "", check: oneOf(["uniform", "normal"])),
     ], inputs: .exactly(0)) { r in .matrix(rows: r.args.int("rows"), cols: r.args.int("cols")) }
 
-    static let spd = op("spd", params: [
+    static let spd = block("spd")
+    /// Extended beyond la-ops-spec.md for the tiled LU: a block of one diagonally dominant matrix.
+    static let diagdom = block("diagdom")
+
+    static func block(_ name: String) -> OpSignature { op(name, params: [
         ParamSpec("n", .int, required: true, doc: "", check: atLeast(1)),
         ParamSpec("seed", .int, default: .int(0), doc: ""),
         ParamSpec("row", .int, default: .int(0), doc: "", check: atLeast(0)),
@@ -97,22 +101,28 @@ enum SpecCatalogue {
         let cols = r.args["cols"].map { _ in r.args.int("cols") } ?? n
         if r.args.int("row") + rows > n || r.args.int("col") + cols > n { throw mismatch(r, "block outside \(n)x\(n)") }
         return .matrix(rows: rows, cols: cols)
-    }
+    } }
 
     /// Extended beyond la-ops-spec.md for the tile-wise checks: 4 or more inputs are pairs
-    /// M_0, v_0, M_1, v_1, ... summed into one column, `trans` one boolean or one per pair.
+    /// M_0, v_0, M_1, v_1, ... summed into one column, `trans` one boolean or one per pair,
+    /// `triangle` one word per pair (the part of a square M_k that is read).
     static let gemv = op("gemv", params: [
         ParamSpec("alpha", .number, default: .double(1), doc: ""),
         ParamSpec("beta", .number, default: .double(0), doc: ""),
         ParamSpec("trans", .flags, default: .bool(false), doc: ""),
+        ParamSpec("triangle", .stringList, doc: ""),
     ], inputs: .atLeast(2)) { r throws(ShapeError) in
         let count = r.inputShapes.count
         let pairs = count <= 3 ? 1 : count / 2
         if count > 3 && (count % 2 != 0 || r.args.double("beta") != 0) { throw mismatch(r, "pairs M_k, v_k without y") }
         guard let trans = r.args.flags("trans", count: pairs), trans.count == pairs else { throw mismatch(r, "one trans per pair") }
+        let triangles = r.args.strings("triangle") ?? [String](repeating: "full", count: pairs)
+        let words: Set = ["full", "lower", "upper", "lower-unit", "upper-unit"]
+        if triangles.count != pairs || !triangles.allSatisfy(words.contains) { throw mismatch(r, "one triangle per pair") }
         var length: Int?
         for k in 0..<pairs {
             guard let a = try matrix(r, 2 * k), let x = try matrix(r, 2 * k + 1) else { return .unknown }
+            if triangles[k] != "full" && a.rows != a.cols { throw mismatch(r, "a triangle of a square M_\(k) only") }
             let (m, n) = trans[k] ? (a.cols, a.rows) : (a.rows, a.cols)
             if x.rows != n || x.cols != 1 { throw mismatch(r, "v_\(k) must be \(n)x1") }
             if let length, length != m { throw mismatch(r, "pair \(k) gives \(m) rows, not \(length)") }
@@ -152,6 +162,15 @@ enum SpecCatalogue {
         guard let a = try matrix(r, 0) else { return .unknown }
         if a.rows != a.cols { throw mismatch(r, "A must be square") }
         return .matrix(rows: a.rows, cols: a.cols)
+    }
+
+    /// Extended beyond la-ops-spec.md for the tiled LU: `pivot` false gives the packed
+    /// factors of an LU without pivoting, a matrix of A's shape.
+    static let getrf = op("getrf", params: [ParamSpec("pivot", .bool, default: .bool(true), doc: "")],
+                          inputs: .exactly(1)) { r throws(ShapeError) in
+        guard let a = try matrix(r, 0) else { return .unknown }
+        if a.rows != a.cols { throw mismatch(r, "A must be square") }
+        return r.args.bool("pivot") ? .luFactors(n: a.rows) : .matrix(rows: a.rows, cols: a.cols)
     }
 
     static let sub = op("sub", inputs: .exactly(2)) { r throws(ShapeError) in

@@ -71,8 +71,9 @@ struct TiledGraph {
     subscript(id: String) -> Task? { byID[id] }
 
     /// Whether task `id` belongs to the residual check rather than to the algorithm, whose
-    /// ids are the one-letter tiles `A[i][j]`, `B[i][j]`, `C[i][j]`, `L[i][j]`, with `+k` for a step.
-    func isCheck(_ id: String) -> Bool { id.wholeMatch(of: /[ABCL]\[\d+\]\[\d+\](\+\d+)?/) == nil }
+    /// ids are the tiles `A[i][j]`, `B[i][j]`, `C[i][j]`, `L[i][j]`, `U[i][j]`, `LU[i][j]`,
+    /// with `+k` for a step.
+    func isCheck(_ id: String) -> Bool { id.wholeMatch(of: /(A|B|C|L|U|LU)\[\d+\]\[\d+\](\+\d+)?/) == nil }
 
     /// How many tasks run each op.
     var opCounts: [String: Int] { tasks.reduce(into: [:]) { $0[$1.op, default: 0] += 1 } }

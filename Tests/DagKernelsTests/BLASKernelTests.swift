@@ -116,6 +116,60 @@ struct BLASKernelTests {
         #expect(try ReferenceKernels.gemv(pairs: [pairs[0], empty], variant: .blocked).rows == 7)
     }
 
+    @Test("gemv of a triangle: the triangle as a full matrix, for every part, transposed or not, alone or in pairs",
+          arguments: Kernels.Triangle.allCases, [false, true])
+    func gemvTriangle(part: Kernels.Triangle, trans: Bool) throws {
+        // NaN outside the triangle (and on a unit diagonal) proves that it is not read.
+        let n = 9
+        let m = Kernels.random(rows: n, cols: n, seed: 21, distribution: .normal)
+        let poisoned = m.copy()
+        if part != .full {
+            let upper = part == .upper || part == .upperUnit, unit = part == .lowerUnit || part == .upperUnit
+            for i in 0..<n { for j in 0..<n where (upper ? j < i : j > i) || (unit && i == j) { poisoned[i, j] = .nan } }
+        }
+        let whole = triangle(m, lower: part == .lower || part == .lowerUnit, unitDiagonal: part == .lowerUnit || part == .upperUnit)
+        let t = part == .full ? m : whole
+        #expect(try Kernels.maxAbsDifference(ReferenceKernels.triangle(of: m, part), t) == 0)
+        let x = Kernels.random(rows: n, cols: 1, seed: 22), y = Kernels.random(rows: n, cols: 1, seed: 23)
+        let expected = try Kernels.gemv(t, x, y: y, alpha: -2, beta: 0.5, trans: trans)
+        let blas = try Kernels.gemv(poisoned, x, y: y, alpha: -2, beta: 0.5, trans: trans, triangle: part)
+        #expect(try relativeError(blas, expected) < 1e-14)
+        #expect(try relativeError(try Kernels.gemv(poisoned, x, trans: trans, triangle: part),
+                                  try Kernels.gemv(t, x, trans: trans)) < 1e-14, "without y")
+        for variant in ReferenceKernels.Variant.allCases {
+            let swift = try ReferenceKernels.gemv(poisoned, x, y: y, alpha: -2, beta: 0.5, trans: trans, triangle: part,
+                                                  variant: variant)
+            #expect(try relativeError(swift, expected) < 1e-14, "\(variant)")
+        }
+        // In pairs, beside a full 9x4 tile: each pair its own triangle.
+        let tile = Kernels.random(rows: n, cols: 4, seed: 24), v = Kernels.random(rows: 4, cols: 1, seed: 25)
+        let pairs: [(matrix: Matrix, vector: Matrix, trans: Bool)] = [(tile, v, false), (poisoned, x, trans)]
+        let sum = Matrix(rows: n, cols: 1, elements: Self.pairsByLoops([(tile, v, false), (t, x, trans)], alpha: 3))
+        #expect(try relativeError(try Kernels.gemv(pairs: pairs, alpha: 3, triangles: [.full, part]), sum) < 1e-14)
+        for variant in ReferenceKernels.Variant.allCases {
+            let swift = try ReferenceKernels.gemv(pairs: pairs, alpha: 3, triangles: [.full, part], variant: variant)
+            #expect(try relativeError(swift, sum) < 1e-14, "\(variant)")
+        }
+    }
+
+    @Test("gemv of a triangle needs a square matrix and one triangle per pair")
+    func gemvTriangleErrors() {
+        let a = Matrix(rows: 4, cols: 3), x = Matrix(rows: 3, cols: 1), sq = Matrix(rows: 3, cols: 3)
+        let notSquare = KernelError(.notSquare, operation: "gemv",
+                                    message: "the upper triangle of A needs a square A, but A is 4x3")
+        #expect(throws: notSquare) { try Kernels.gemv(a, x, triangle: .upper) }
+        #expect(throws: notSquare) { try ReferenceKernels.gemv(a, x, triangle: .upper) }
+        #expect(throws: KernelError(.notSquare, operation: "gemv",
+                                    message: "pair 1: the lower-unit triangle of A needs a square A, but A is 4x3")) {
+            try Kernels.gemv(pairs: [(Matrix(rows: 3, cols: 3), x, true), (a, x, true)], triangles: [.upper, .lowerUnit])
+        }
+        #expect(throws: KernelError(.shapeMismatch, operation: "gemv",
+                                    message: "has 2 pairs but 1 triangles; give one triangle per pair, or none")) {
+            try ReferenceKernels.gemv(pairs: [(sq, x, false), (sq, x, false)], triangles: [.upper])
+        }
+        #expect(throws: Never.self) { try Kernels.gemv(a, x, triangle: .full) }
+    }
+
     @Test("gemv over pairs names the pair that does not fit")
     func gemvPairsErrors() {
         let a = Matrix(rows: 4, cols: 3), x = Matrix(rows: 3, cols: 1)

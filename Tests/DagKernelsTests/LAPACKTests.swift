@@ -100,6 +100,75 @@ struct LAPACKTests {
         #expect(throws: KernelError.self) { try Kernels.getrf(Matrix(rows: 2, cols: 3)) }
     }
 
+    /// Doolittle's elimination without pivoting, the textbook loop: packed L (unit, below the
+    /// diagonal) and U (on and above it) of a row-major A.
+    static func luByLoops(_ a: Matrix) -> Matrix {
+        let n = a.rows
+        var lu = a.toArray()
+        for k in 0..<n {
+            for i in (k + 1)..<max(n, k + 1) {
+                lu[i * n + k] /= lu[k * n + k]
+                for j in (k + 1)..<n { lu[i * n + j] -= lu[i * n + k] * lu[k * n + j] }
+            }
+        }
+        return Matrix(rows: n, cols: n, elements: lu)
+    }
+
+    @Test("getrf without pivoting: the packed L and U of the textbook loop, with L·U = A", arguments: [1, 2, 7, 64, 150])
+    func luWithoutPivoting(n: Int) throws {
+        let a = try Kernels.diagdom(n: n, seed: UInt64(n))
+        let before = a.toArray()
+        let packed = try Kernels.getrfNoPivot(a)
+        #expect(a.toArray() == before, "a matrix the caller still holds is not changed")
+        #expect((packed.rows, packed.cols) == (n, n))
+        #expect(try relativeError(packed, Self.luByLoops(a)) < 1e-13, "the same factors as the plain loop, orientation included")
+        let l = triangle(packed, lower: true, unitDiagonal: true), u = triangle(packed, lower: false)
+        #expect(try relativeError(try Kernels.gemm(l, u), a) < 1e-15 * Double(n))
+        // By hand: multipliers 2/4 and 1/4, then (2 − 1/4)/(5 − 1/2) = 1.75/4.5; U's rows [4, 1, 0],
+        // [4.5, 1], [6 − 1.75/4.5]. Dominant by columns: no interchange.
+        let small = try Kernels.getrfNoPivot(matrix([[4, 1, 0], [2, 5, 1], [1, 2, 6]]))
+        #expect(try Kernels.maxAbsDifference(small, matrix([[4, 1, 0], [0.5, 4.5, 1], [0.25, 1.75 / 4.5, 6 - 1.75 / 4.5]])) < 1e-15)
+    }
+
+    @Test("getrf without pivoting writes into a matrix only its caller holds")
+    func luWithoutPivotingInPlace() throws {
+        let expected = try Kernels.getrfNoPivot(try Kernels.diagdom(n: 20, seed: 3))
+        let a = try Kernels.diagdom(n: 20, seed: 3)
+        let id = ObjectIdentifier(a)
+        let packed = try Kernels.getrfNoPivot(consume a)
+        #expect(ObjectIdentifier(packed) == id)
+        #expect(packed.toArray() == expected.toArray())
+    }
+
+    @Test("getrf without pivoting refuses a matrix that needs a row interchange, naming the row")
+    func luWithoutPivotingNeedsPivoting() throws {
+        // Column 0's largest entry is in row 1.
+        #expect(throws: KernelError(
+            .needsPivoting, operation: "getrf",
+            message: "without pivoting, the 2x2 matrix needs a row interchange at row 0 (counting from 0): at that step "
+                + "the largest entry of column 0 is in row 1, not on the diagonal. An LU without pivoting (a tiled LU) "
+                + "needs a matrix diagonally dominant by columns, such as diagdom's; factor this one with pivoting "
+                + "(getrf with pivot true)")) {
+            try Kernels.getrfNoPivot(matrix([[1, 2], [3, 4]]))
+        }
+        // Dominant at step 0, not at step 1: the Schur complement's column 1 is [1 − 0.5·0.5, 4 − 0·0.5] = [0.75, 4].
+        let error = #expect(throws: KernelError.self) {
+            try Kernels.getrfNoPivot(matrix([[2, 0.5, 0], [1, 1, 0], [0, 4, 9]]))
+        }
+        #expect(error?.kind == .needsPivoting)
+        #expect(error?.message.contains("at row 1 (counting from 0): at that step the largest entry of column 1 is in row 2") == true,
+                "\(String(describing: error))")
+        // A transposed diagdom matrix is dominant by rows and columns too; a zero pivot fails as singular.
+        _ = try Kernels.getrfNoPivot(Kernels.transpose(try Kernels.diagdom(n: 30, seed: 1)))
+        let singular = #expect(throws: KernelError.self) { try Kernels.getrfNoPivot(Matrix(rows: 2, cols: 2)) }
+        #expect(singular?.kind == .singular)
+        #expect(singular?.message.hasPrefix("U(1,1) is exactly zero: the 2x2 matrix is singular, so it has no LU") == true)
+        #expect(throws: KernelError(.notSquare, operation: "getrf", message: "needs a square matrix, but the matrix is 2x3")) {
+            try Kernels.getrfNoPivot(Matrix(rows: 2, cols: 3))
+        }
+        #expect(try Kernels.getrfNoPivot(Matrix(rows: 0, cols: 0)).count == 0)
+    }
+
     @Test("getrs needs B with the factored order of rows")
     func getrsShape() throws {
         let lu = try Kernels.getrf(Kernels.eye(3))

@@ -125,4 +125,32 @@ struct LayoutAndConstructorTests {
             try Kernels.spd(n: 9, seed: 5, row: 5, rows: 5)
         }
     }
+
+    @Test("diagdom: random plus n·I, dominant by rows and columns, tiles are slices of the whole, spd's upper triangle")
+    func diagdom() throws {
+        let n = 9
+        let whole = try Kernels.diagdom(n: n, seed: 5)
+        let uniform = Kernels.random(rows: n, cols: n, seed: 5), spd = try Kernels.spd(n: n, seed: 5)
+        for i in 0..<n {
+            #expect(whole[i, i] >= Double(n))
+            var row = 0.0, column = 0.0
+            for j in 0..<n {
+                #expect(whole[i, j] == uniform[i, j] + (i == j ? Double(n) : 0), "the documented formula at (\(i), \(j))")
+                if j >= i { #expect(whole[i, j] == spd[i, j]) }
+                if j != i { row += abs(whole[i, j]); column += abs(whole[j, i]) }
+            }
+            #expect(row < Double(n - 1) && column < Double(n - 1), "row and column \(i) are strictly dominated by the diagonal")
+        }
+        #expect(whole.toArray() != Kernels.transpose(whole).toArray(), "not symmetric")
+        for (row, col, rows, cols) in [(0, 0, 4, 4), (4, 0, 5, 4), (2, 6, 3, 3), (8, 8, 1, 1), (0, 5, 4, 4)] {
+            let tile = try Kernels.diagdom(n: n, seed: 5, row: row, col: col, rows: rows, cols: cols)
+            #expect(tile.toArray() == (try Kernels.slice(whole, row: row, col: col, rows: rows, cols: cols)).toArray())
+        }
+        #expect(try Kernels.diagdom(n: n, seed: 5, col: 3).cols == 6, "columns default to the rest of the matrix")
+        #expect(throws: KernelError(.outOfBounds, operation: "diagdom",
+                                    message: "the block of rows 0..<9, columns 7..<10 does not lie inside the 9x9 matrix; "
+                                        + "keep row + rows and col + cols at most 9")) {
+            try Kernels.diagdom(n: 9, seed: 5, col: 7, cols: 3)
+        }
+    }
 }

@@ -155,6 +155,41 @@ import Testing
         #expect(failure.cause.hasPrefix("getrf: U(2,2) is exactly zero: the 3x3 matrix is singular"), "\(failure.cause)")
     }
 
+    /// getrf without pivoting of a diagdom matrix through the builder and the scheduler: the
+    /// packed factors, and gemv over their triangles, on both kernel sets.
+    @Test(arguments: KernelSet.allCases)
+    func luWithoutPivotingRuns(kernels: KernelSet) throws {
+        var g = GraphBuilder()
+        let a = g.diagdom(n: 40, seed: 3, id: "A")
+        let lu = g.getrf(a, pivot: false, id: "LU")
+        let x = g.randomNormal(rows: 40, cols: 1, seed: 4, id: "x")
+        let ux = g.gemv(pairs: [(lu, x)], triangles: ["upper"], id: "Ux")
+        let lux = g.gemv(pairs: [(lu, ux)], triangles: ["lower-unit"], id: "LUx")
+        let r = g.nrm2(g.sub(g.gemv(a, x, id: "Ax"), lux, id: "d"), id: "r")
+        g.check([r, g.norm(a, id: "nA"), g.nrm2(x, id: "nx")], max: 1e-15, id: "residual")
+        let report = try run(g, library: .with(kernels: kernels))
+        #expect(report.succeeded, "\(report.failures)")
+        let packed = try #require(report.results["LU"]?.matrix)
+        #expect(packed.toArray() == (try Kernels.getrfNoPivot(try Kernels.diagdom(n: 40, seed: 3))).toArray())
+        #expect(try #require(report.results["residual"]?.scalar) < 1e-16)
+    }
+
+    /// A matrix whose first column's largest entry is below the diagonal: the task fails with
+    /// its id, its input as the run holds it, and the row in words; its consumer is cancelled.
+    @Test func luWithoutPivotingNamesTheTaskAndTheRow() throws {
+        var g = GraphBuilder()
+        let lu = g.getrf(g.add("random", id: "A", args: ["rows": 5, "cols": 5, "seed": 1]), pivot: false, id: "LU[1][1]")
+        _ = g.norm(lu, id: "after")
+        // Results not kept, as in `dagrun run`: the task is A's only reader, yet A is still named.
+        let report = try Scheduler(topology: host).run(try g.build(), options: RunOptions(workers: 2))
+        let failure = try #require(report.failures.first)
+        #expect(report.failures.count == 1 && failure.taskID == "LU[1][1]")
+        #expect(failure.description.hasPrefix("task 'LU[1][1]' (op getrf, inputs 'A' (matrix 5x5)) failed: getrf: without pivoting, "
+                                              + "the 5x5 matrix needs a row interchange at row 0 (counting from 0)"), "\(failure)")
+        #expect(failure.cause.contains("An LU without pivoting (a tiled LU) needs a matrix diagonally dominant by columns"))
+        #expect(report.trace.records.first { report.trace.graph.ids[Int($0.task)] == "after" }?.status == .cancelled)
+    }
+
     @Test func luSolveAndScalarOpsRun() throws {
         var g = GraphBuilder()
         let a = g.spd(n: 5, seed: 1, id: "A")

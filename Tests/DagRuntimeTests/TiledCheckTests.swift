@@ -5,7 +5,7 @@ import DagKernels
 @testable import DagRuntime
 import Testing
 
-/// The residual checks of `dagrun gen matmul` and `gen cholesky`, computed tile by tile, run by
+/// The residual checks of `dagrun gen matmul`, `gen cholesky` and `gen lu`, computed tile by tile, run by
 /// the scheduler on OpenBLAS: they pass on correct results, fail on a corrupted factor, and
 /// compute what the former whole-matrix check computed (assembled A, B, C or L, whole gemv).
 @Suite(.serialized) struct TiledCheckTests {
@@ -18,16 +18,34 @@ import Testing
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The graph with one factor tile scaled by 1.5: cholesky's L[1][0] (trsm's alpha), or
-    /// matmul's C[1][0] (the last step of its chain, alpha and beta).
-    static func corrupted(_ algorithm: TiledAlgorithm, _ text: String) throws -> String {
-        let (line, broken) = algorithm == .cholesky
-            ? (#""id": "L[1][0]", "op": "trsm", "inputs": ["L[0][0]", "A[1][0]"], "args": {"side": "right", "lower": true, "transA": true}"#,
-               #""id": "L[1][0]", "op": "trsm", "inputs": ["L[0][0]", "A[1][0]"], "args": {"side": "right", "lower": true, "transA": true, "alpha": 1.5}"#)
-            : (#""id": "C[1][0]", "op": "gemm", "inputs": ["A[1][2]", "B[2][0]", "C[1][0]+1"], "args": {"beta": 1.0}"#,
-               #""id": "C[1][0]", "op": "gemm", "inputs": ["A[1][2]", "B[2][0]", "C[1][0]+1"], "args": {"alpha": 1.5, "beta": 1.5}"#)
+    /// The graph with one factor tile scaled by 1.5: cholesky's L[1][0] and lu's L[1][0] or
+    /// U[0][1] (trsm's alpha), or matmul's C[1][0] (the last step of its chain, alpha and beta).
+    static func corrupted(_ algorithm: TiledAlgorithm, _ text: String, luTile: String = "L[1][0]") throws -> String {
+        let (line, broken) = switch algorithm {
+        case .cholesky:
+            (#""id": "L[1][0]", "op": "trsm", "inputs": ["L[0][0]", "A[1][0]"], "args": {"side": "right", "lower": true, "transA": true}"#,
+             #""id": "L[1][0]", "op": "trsm", "inputs": ["L[0][0]", "A[1][0]"], "args": {"side": "right", "lower": true, "transA": true, "alpha": 1.5}"#)
+        case .matmul:
+            (#""id": "C[1][0]", "op": "gemm", "inputs": ["A[1][2]", "B[2][0]", "C[1][0]+1"], "args": {"beta": 1.0}"#,
+             #""id": "C[1][0]", "op": "gemm", "inputs": ["A[1][2]", "B[2][0]", "C[1][0]+1"], "args": {"alpha": 1.5, "beta": 1.5}"#)
+        case .lu where luTile == "U[0][1]":
+            (#""id": "U[0][1]", "op": "trsm", "inputs": ["LU[0][0]", "A[0][1]"], "args": {"side": "left", "lower": true, "unit": true}"#,
+             #""id": "U[0][1]", "op": "trsm", "inputs": ["LU[0][0]", "A[0][1]"], "args": {"side": "left", "lower": true, "unit": true, "alpha": 1.5}"#)
+        case .lu:
+            (#""id": "L[1][0]", "op": "trsm", "inputs": ["LU[0][0]", "A[1][0]"], "args": {"side": "right", "lower": false}"#,
+             #""id": "L[1][0]", "op": "trsm", "inputs": ["LU[0][0]", "A[1][0]"], "args": {"side": "right", "lower": false, "alpha": 1.5}"#)
+        }
         try #require(text.contains(line))
         return text.replacingOccurrences(of: line, with: broken)
+    }
+
+    /// The check's message for each algorithm.
+    static func what(_ algorithm: TiledAlgorithm) -> String {
+        switch algorithm {
+        case .matmul: "residual ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖) = "
+        case .cholesky: "residual ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) = "
+        case .lu: "residual ‖A·x − L·(U·x)‖ / (‖A‖·‖x‖) = "
+        }
     }
 
     func run(_ text: String, library: OpLibrary = .standard, keepAll: Bool = false) throws -> (TaskGraph, RunReport) {
@@ -50,19 +68,21 @@ import Testing
         }
     }
 
-    @Test("a corrupted factor tile makes the tile-wise check fail the run", arguments: TiledAlgorithm.allCases)
-    func corruptedFactorFails(algorithm: TiledAlgorithm) throws {
-        let (_, report) = try run(try Self.corrupted(algorithm, Self.graphText(algorithm, n: 24, tile: 8)))
+    @Test("a corrupted factor tile makes the tile-wise check fail the run",
+          arguments: [(TiledAlgorithm.matmul, ""), (.cholesky, ""), (.lu, "L[1][0]"), (.lu, "U[0][1]")])
+    func corruptedFactorFails(algorithm: TiledAlgorithm, luTile: String) throws {
+        let (_, report) = try run(try Self.corrupted(algorithm, Self.graphText(algorithm, n: 24, tile: 8), luTile: luTile))
         #expect(!report.succeeded)
         let failure = try #require(report.failures.first)
         #expect(report.failures.count == 1 && failure.taskID == "check", "\(report.failures)")
-        let what = algorithm == .cholesky ? "residual ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) = " : "residual ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖) = "
-        #expect(failure.cause.hasPrefix(what) && failure.cause.contains("is above the tolerance"), "\(failure.cause)")
+        #expect(failure.cause.hasPrefix(Self.what(algorithm)) && failure.cause.contains("is above the tolerance"), "\(failure.cause)")
     }
 
     /// The former check, on whole matrices assembled from the run's tiles: for matmul
     /// ‖C·x − A·(B·x)‖ / (‖A‖·‖B‖·‖x‖) with A, B, C assembled, for cholesky
-    /// ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) with A = spd(n, seed) whole and L assembled (lower);
+    /// ‖A·x − L·(Lᵀ·x)‖ / (‖A‖·‖x‖) with A = spd(n, seed) whole and L assembled (lower),
+    /// for lu ‖A·x − L·(U·x)‖ / (‖A‖·‖x‖) with A = diagdom(n, seed) whole and L and U
+    /// assembled (the unit-lower and upper triangles of the packed diagonal tiles);
     /// x the blocks stacked. Returns the numerator and the divisors.
     func wholeMatrixCheck(_ algorithm: TiledAlgorithm, _ graph: TaskGraph, _ report: RunReport, n: Int, t: Int)
         throws -> (residual: Double, divisors: [Double])
@@ -87,6 +107,25 @@ import Testing
             let a = try Kernels.spd(n: n, seed: UInt64(seed)), l = try grid("L", lower: true)
             let r = try Kernels.sub(try Kernels.gemv(a, x), try Kernels.gemv(l, try Kernels.gemv(l, x, trans: true)))
             return (Kernels.nrm2(r), [Kernels.nrm2(a), Kernels.nrm2(x)])
+        case .lu:
+            guard case .int(let seed)? = graph.args[Int(graph.index(of: "A[0][0]")!)]["seed"] else {
+                Issue.record("A[0][0] has no seed")
+                return (0, [])
+            }
+            /// L (`upper` false) or U from the off-diagonal tiles and the packed diagonal ones, zero elsewhere.
+            func factor(upper: Bool) throws -> Matrix {
+                let tiles = try (0..<t).flatMap { i in
+                    try (0..<t).map { j throws -> Matrix in
+                        if i == j { return ReferenceKernels.triangle(of: try m("LU[\(i)][\(i)]"), upper ? .upper : .lowerUnit) }
+                        if (j > i) == upper { return try m(upper ? "U[\(i)][\(j)]" : "L[\(i)][\(j)]") }
+                        return Matrix(rows: try m("LU[\(i)][\(i)]").rows, cols: try m("LU[\(j)][\(j)]").cols)
+                    }
+                }
+                return try Kernels.assemble(tiles, gridRows: t, gridCols: t, fill: .full)
+            }
+            let a = try Kernels.diagdom(n: n, seed: UInt64(seed)), l = try factor(upper: false), u = try factor(upper: true)
+            let r = try Kernels.sub(try Kernels.gemv(a, x), try Kernels.gemv(l, try Kernels.gemv(u, x)))
+            return (Kernels.nrm2(r), [Kernels.nrm2(a), Kernels.nrm2(x)])
         }
     }
 
@@ -95,7 +134,11 @@ import Testing
     func sameResidualAsTheWholeMatrixCheck(algorithm: TiledAlgorithm, size: (Int, Int)) throws {
         let (n, tile) = size, t = (n + tile - 1) / tile
         let divisorIDs = algorithm == .matmul ? ["norm(A)", "norm(B)", "nrm2(x)"] : ["norm(A)", "nrm2(x)"]
-        let residualID = algorithm == .matmul ? "nrm2(Cx-ABx)" : "nrm2(Ax-LLtx)"
+        let residualID = switch algorithm {
+        case .matmul: "nrm2(Cx-ABx)"
+        case .cholesky: "nrm2(Ax-LLtx)"
+        case .lu: "nrm2(Ax-LUx)"
+        }
         // A tolerance of 10 lets the corrupted graph's check pass and report its value.
         let honest = Self.graphText(algorithm, n: n, tile: tile, tolerance: 10)
         for (text, large) in [(try Self.corrupted(algorithm, honest), true), (honest, false)] {

@@ -324,8 +324,9 @@ import Testing
         #expect(unknown.stderr.contains("did you mean 'random'?"))
     }
 
-    /// matmul and cholesky: the counts announced are the tasks written; the help lists them.
-    @Test(arguments: [("matmul", 2 * 16 + 64 + 5 * 4 + 5), ("cholesky", 10 + 4 + 6 + 6 + 4 + 10 + 5 * 4 + 4)])
+    /// matmul, cholesky and lu: the counts announced are the tasks written; the help lists them.
+    @Test(arguments: [("matmul", 2 * 16 + 64 + 5 * 4 + 5), ("cholesky", 10 + 4 + 6 + 6 + 4 + 10 + 5 * 4 + 4),
+                      ("lu", 16 + 4 + 12 + 14 + 16 + 5 * 4 + 4)])
     func tiledGraphIsWritten(algorithm: String, tasks: Int) throws {
         let gen = try dagrun("gen", algorithm, "--n", "60", "--tile", "16", "--seed", "3", "--count")
         #expect(gen.status == 0, "\(gen.stderr)")
@@ -345,8 +346,9 @@ import Testing
             (["gen", "matmul", "--tol", "0"], "error: --tol: tol is 0.0 but must be a finite number above 0"),
             (["gen", "matmul", "--n", "8192", "--tile", "2"], "error: --tile: n 8192 in tiles of 2 is 4096 x 4096 tiles"),
             (["gen", "matmul", "--width", "5"], "error: --width does not apply to matmul (it is an option of the shapes)"),
-            (["gen", "chain", "--tile", "5"], "error: --tile does not apply to chain (it is an option of matmul and cholesky)"),
+            (["gen", "chain", "--tile", "5"], "error: --tile does not apply to chain (it is an option of matmul, cholesky and lu)"),
             (["gen", "matmull"], "did you mean 'matmul'?"),
+            (["gen", "lu", "--tile", "0"], "error: --tile: tile is 0 but must be 1 or more"),
         ]
         for (args, message) in cases {
             let r = try runProduct("dagrun", args)
@@ -356,7 +358,7 @@ import Testing
     }
 
     /// The example tiled graphs are what the command in their description writes.
-    @Test(arguments: ["matmul-small.json", "cholesky-small.json"])
+    @Test(arguments: ["matmul-small.json", "cholesky-small.json", "lu-small.json"])
     func tiledExampleIsGenerated(file: String) throws {
         let text = try String(contentsOfFile: "\(repoRoot)/graphs/\(file)", encoding: .utf8)
         let description = try #require(jsonObject(text)["description"] as? String)
