@@ -125,7 +125,7 @@ public struct RunReport: Sendable {
     public var warnings: [String]
 
     public var succeeded: Bool { failures.isEmpty }
-    public func count(_ status: ExecutionRecord.Status) -> Int { trace.records.lazy.filter { $0.status == status }.count }
+    public func count(_ status: ExecutionRecord.Status) -> Int { trace.records.count(of: status) }
 }
 
 /// Runs a ``TaskGraph`` on worker threads pinned one per core.
@@ -291,6 +291,8 @@ final class Run: @unchecked Sendable {
     let resultBytes: UnsafeMutablePointer<Int>
     /// The attempt each IO task ended on (1-based); CPU tasks count theirs in `attempts`.
     let ioAttempts: UnsafeMutablePointer<UInt8>
+    /// Owner of the per-task columns above (status ... ioAttempts), handed to the trace.
+    let columns: ExecutionColumns
 
     let deques: [WorkStealingDeque]
     /// Tasks handed over by IO threads; any idle worker may take them.
@@ -387,24 +389,19 @@ final class Run: @unchecked Sendable {
         stored.initialize(repeating: false, count: max(n, 1))
         unfinishedConsumers = .allocate(capacity: max(n, 1))
         values = .allocate(capacity: max(n, 1))
-        status = .allocate(capacity: max(n, 1))
-        worker = .allocate(capacity: max(n, 1))
-        cpu = .allocate(capacity: max(n, 1))
-        startTime = .allocate(capacity: max(n, 1))
-        endTime = .allocate(capacity: max(n, 1))
-        resultBytes = .allocate(capacity: max(n, 1))
-        ioAttempts = .allocate(capacity: max(n, 1))
-        ioAttempts.initialize(repeating: 1, count: max(n, 1))
+        // The columns the trace keeps after the run (initialised there).
+        columns = ExecutionColumns(count: n)
+        status = columns.status
+        worker = columns.worker
+        cpu = columns.cpu
+        startTime = columns.startNanos
+        endTime = columns.endNanos
+        resultBytes = columns.resultBytes
+        ioAttempts = columns.ioAttempts
         for i in 0..<n {
             (unfinishedConsumers + i).initialize(to: Atomic(graph.consumerOffsets[i + 1] - graph.consumerOffsets[i]))
             (values + i).initialize(to: nil)
         }
-        status.initialize(repeating: 0, count: n)
-        worker.initialize(repeating: -2, count: n)
-        cpu.initialize(repeating: -1, count: n)
-        startTime.initialize(repeating: 0, count: n)
-        endTime.initialize(repeating: 0, count: n)
-        resultBytes.initialize(repeating: 0, count: n)
         deques = (0..<cores.count).map { _ in WorkStealingDeque(capacity: 1024) }
         inboxes = (0..<cores.count).map { _ in Inbox() }
         placed = (0..<cores.count).map { _ in Inbox() }
@@ -464,18 +461,12 @@ final class Run: @unchecked Sendable {
         unfinishedConsumers.deallocate()
         values.deinitialize(count: n)
         values.deallocate()
-        status.deallocate()
-        worker.deallocate()
-        cpu.deallocate()
-        startTime.deallocate()
-        endTime.deallocate()
-        resultBytes.deallocate()
+        // status ... ioAttempts belong to `columns`, which the trace may outlive the run with.
         taskFlags?.deallocate()
         attempts?.deallocate()
         processWorkers.deinitialize(count: workerCount)
         processWorkers.deallocate()
         workerTids.deallocate()
-        ioAttempts.deallocate()
     }
 
     @inline(__always) func now() -> UInt64 { monotonicNanos() &- start }
@@ -571,23 +562,17 @@ final class Run: @unchecked Sendable {
         }
         warnings += runWarnings
         var results: [String: TaskValue] = [:]
-        var records: [ExecutionRecord] = []
-        records.reserveCapacity(n)
-        for i in 0..<n {
-            let st: ExecutionRecord.Status = status[i] == 1 ? .done : status[i] == 2 ? .failed : .cancelled
-            records.append(ExecutionRecord(task: Int32(i), status: st, worker: worker[i], cpu: cpu[i],
-                                           startNanos: startTime[i], endNanos: endTime[i],
-                                           message: messages.isEmpty ? nil : messages[Int32(i)],
-                                           attempt: st == .cancelled && worker[i] == -2 ? 0
-                                               : join.isIO(i) ? Int(ioAttempts[i]) : attempts.map { Int($0[i]) + 1 } ?? 1,
-                                           inProcess: (taskFlags.map { $0[i] & Run.processTask != 0 } ?? false) && worker[i] >= 0,
-                                           resultBytes: resultBytes[i]))
-            if let v = values[i], options.keep == .all || (options.keep == .sinks && join.consumerCount(i) == 0) {
-                results[graph.ids[i]] = v
+        if options.keep != .none {
+            for i in 0..<n {
+                if let v = values[i], options.keep == .all || join.consumerCount(i) == 0 { results[graph.ids[i]] = v }
             }
         }
-        let trace = ExecutionTrace(graph: graph, workers: workerInfo, records: records, makespanNanos: makespan,
-                                   timed: options.timing, retriedAttempts: retriedAttempts)
+        // The records are read from the run's columns when asked for, not built here.
+        let facts = ExecutionRecords.RunFacts(
+            classes: graph.classes, cpuRetries: attempts.map { Array(UnsafeBufferPointer(start: $0, count: n)) },
+            inProcess: taskFlags.map { flags in (0..<n).map { flags[$0] & Run.processTask != 0 } }, messages: messages)
+        let trace = ExecutionTrace(graph: graph, workers: workerInfo, records: ExecutionRecords(columns: columns, facts: facts),
+                                   makespanNanos: makespan, timed: options.timing, retriedAttempts: retriedAttempts)
         let ordered = failures.sorted { (graph.index(of: $0.taskID) ?? 0) < (graph.index(of: $1.taskID) ?? 0) }
         return RunReport(trace: trace, failures: ordered, results: results, warnings: warnings)
     }
