@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "DagGenTests", dependencies: ["DagGen", "DagFormat"], swiftSettings: strict),
         .testTarget(name: "DagRenderTests", dependencies: ["DagRender", "DagRuntime"], swiftSettings: strict),
         // Depends on the executables so that `swift test` builds them; the tests run the binaries.
-        .testTarget(name: "DagrunEndToEndTests", dependencies: ["DagrunKit", "DagrunCLI", "EmbeddingExample"],
+        .testTarget(name: "DagrunEndToEndTests", dependencies: ["DagrunKit", "DagrunCLI", "EmbeddingExample", "LinearAlgebraBench"],
                     swiftSettings: strict),
     ]
 )

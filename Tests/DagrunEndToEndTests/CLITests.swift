@@ -290,6 +290,28 @@ import Testing
         #expect(lines.contains("critical path: a -> c -> total -> report -> save"))
         #expect(lines.contains("ran 6 tasks on 2 pinned workers"))
     }
+
+    /// The linear-algebra benchmark's library row: both algorithms run on small sizes, pass
+    /// their residual check and print one JSON line with a sample per timed run; bad
+    /// arguments exit 2 with the usage.
+    @Test func linearAlgebraBenchRunsAndChecksItsResults() throws {
+        // Tasks at 2 x 2 tiles: matmul 8 input tiles + 8 gemm; cholesky 3 input tiles + 2 potrf + 1 trsm + 1 syrk + 1 keeping L.
+        for (algorithm, tasks) in [("matmul", 2 * 4 + 8), ("cholesky", 3 + 2 + 1 + 1 + 1)] {
+            let r = try runProduct("dagrun-la-bench", [algorithm, "--n", "128", "--tile", "64", "--repeat", "2"])
+            #expect(r.status == 0, "\(algorithm): \(r.stderr)")
+            let line = try #require(r.stdout.split(separator: "\n").last.map(String.init))
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["peer"] as? String == "dagrun library")
+            #expect(object["tasks"] as? Int == tasks, "\(algorithm): \(line)")
+            #expect((object["samples_s"] as? [Double])?.count == 2)
+            #expect((object["check"] as? String)?.hasPrefix("residual ") == true)
+        }
+        for bad in [["lu"], ["matmul", "--n", "100", "--tile", "64"], ["cholesky", "--tile"], ["matmul", "--speed", "3"]] {
+            let r = try runProduct("dagrun-la-bench", bad)
+            #expect(r.status == 2, "\(bad)")
+            #expect(r.stderr.contains("usage: dagrun-la-bench"), "\(bad): \(r.stderr)")
+        }
+    }
 }
 
 /// `dagrun gen` writes graphs that `dagrun` validates and runs, for every shape.
