@@ -18,7 +18,8 @@
         Writes DIR/linear-algebra.json (machine, peak, every sample) and
         DIR/linear-algebra.md (medians, GFLOP/s, % of peak, dagrun ÷ peer).
 
-GFLOP/s counts 2n³ for a matrix product and n³/3 for a Cholesky factorisation, divided
+GFLOP/s counts 2n³ for a matrix product, n³/3 for a Cholesky factorisation and 2n³/3 for an
+LU factorisation, divided
 by the median seconds of the runs.
 """
 
@@ -167,7 +168,7 @@ def peak(samples):
 
 # MARK: render
 
-CASE_ORDER = ["matmul", "cholesky"]
+CASE_ORDER = ["matmul", "cholesky", "lu"]
 
 
 def gflops(row, key="median_s"):
@@ -280,21 +281,22 @@ def render_md(doc):
                    "Above 1: dagrun is faster.\n")
     out.append("## Notes\n")
     out.append("- dagrun: `dagrun run FILE --workers 2 --summary json --trace T.json` with OPENBLAS_NUM_THREADS=1, on "
-               "graphs from `dagrun gen matmul|cholesky`; the makespan (from the moment the pinned workers are up to "
+               "graphs from `dagrun gen matmul|cholesky|lu`; the makespan (from the moment the pinned workers are up to "
                "the end of the last task) covers the whole graph: generating the input tiles, the tiled algorithm "
                "and the O(n²) residual check (tile by tile: gemv over tiles and blocks of x). The peers time only the "
                "product or the factorisation of inputs already in memory; the *same runs* line gives dagrun's "
                "span of the tiled algorithm's tasks alone (input tiles still being generated while the first "
                "tiles multiply are inside it).")
-    out.append("- dagrun, inputs in memory: `OPENBLAS_NUM_THREADS=1 dagrun-la-bench matmul|cholesky --n N --tile T` "
+    out.append("- dagrun, inputs in memory: `OPENBLAS_NUM_THREADS=1 dagrun-la-bench matmul|cholesky|lu --n N --tile T` "
                "(`Sources/LinearAlgebraBench`): the same tiled algorithm built with the library's GraphBuilder; its "
                "input tiles are tasks that hand over matrices made before the clock starts (fresh copies per run for "
-               "Cholesky, which updates tiles in place). Timed: building and validating the graph and the whole "
+               "Cholesky and LU, which update tiles in place). Timed: building and validating the graph and the whole "
                "`Scheduler.run` (starting and pinning the workers included); the result is checked afterwards with "
                "the same residual and tolerance as the generated graphs.")
-    out.append("- OpenBLAS: one `cblas_dgemm` / `dpotrf_` call of Debian's OpenBLAS with "
+    out.append("- OpenBLAS: one `cblas_dgemm` / `dpotrf_` / `dgetrf_` call of Debian's OpenBLAS with "
                "`openblas_set_num_threads(cores)` (`Benchmarks/peers/blas_single.c`).")
-    out.append("- numpy: one call with its own OpenBLAS (the wheel's), threads set by threadpoolctl; "
+    out.append("- numpy: one call with its own OpenBLAS (the wheel's), threads set by threadpoolctl; for LU, which "
+               "numpy lacks, `scipy.linalg.lu_factor` with scipy's OpenBLAS; "
                "Dask: `dask.array` on chunks already in memory, `.persist()` timed (graph building, ordering and "
                "running), threaded scheduler with 2 workers, BLAS limited to 1 thread per task "
                "(`Benchmarks/peers/la_python.py`). Every peer's result is checked with the same residual as the "

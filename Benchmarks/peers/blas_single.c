@@ -2,6 +2,7 @@
 //
 //   blas_single gemm  --n N [--threads T] [--repeat R]   C = A·B (cblas_dgemm), 2n³ FLOP
 //   blas_single potrf --n N [--threads T] [--repeat R]   A = L·Lᵀ (LAPACK dpotrf_), n³/3 FLOP
+//   blas_single getrf --n N [--threads T] [--repeat R]   A = P·L·U (LAPACK dgetrf_), 2n³/3 FLOP
 //   blas_single fma   [--threads T] [--seconds S]        the FMA throughput of T threads
 //
 // Built against Debian's OpenBLAS (gcc -O2 blas_single.c -lopenblas -lpthread). gemm and
@@ -9,7 +10,8 @@
 // to warm up (thread pool, page faults, caches), then R timed calls (default 3), and print
 // one line of JSON: the peer, n, threads, flops, every sample's seconds, the median, and
 // OpenBLAS's configuration and core name. The inputs are filled before each call (potrf
-// works in place) and that is not timed. A cheap check of the result follows the last call.
+// and getrf work in place) and that is not timed; getrf's input is dominant on its
+// diagonal (uniform [0, 1) plus n, as dagrun's `diagdom`), so its pivoting swaps no rows. A cheap check of the result follows the last call.
 //
 // fma runs T threads, each a loop of independent vector FMA chains (AVX-512 when the CPU
 // has it, else AVX2 + FMA), and prints the FLOP/s reached: a measured ceiling for the
@@ -26,6 +28,7 @@
 #include <unistd.h>
 
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+extern void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *pivots, int *info);
 
 static double now(void) {
     struct timespec t;
@@ -120,6 +123,37 @@ static int potrf(int n, int threads, int repeat) {
                   worst < 1e-12 ? "ok" : "WRONG");
     free(a); free(spd); free(samples);
     return worst < 1e-12 ? 0 : 1;
+}
+
+static int getrf(int n, int threads, int repeat) {
+    size_t count = (size_t)n * (size_t)n;
+    double *a = malloc(count * sizeof(double)), *dominant = malloc(count * sizeof(double));
+    double *samples = malloc(sizeof(double) * (size_t)repeat);
+    int *pivots = malloc(sizeof(int) * (size_t)n);
+    if (!a || !dominant || !samples || !pivots) { fprintf(stderr, "blas_single: out of memory for n = %d\n", n); return 1; }
+    fill(dominant, count, 11);
+    for (int i = 0; i < n; i++) dominant[(size_t)i * n + i] += n;
+    int info = 0;
+    for (int r = -1; r < repeat; r++) {
+        memcpy(a, dominant, count * sizeof(double));
+        double t0 = now();
+        dgetrf_(&n, &n, a, &n, pivots, &info);
+        if (r >= 0) samples[r] = now() - t0;
+        if (info != 0) { fprintf(stderr, "blas_single: dgetrf_ info = %d\n", info); return 1; }
+    }
+    // No row swapped, and the first row of U and column of L (column-major: A's first
+    // column is a[0..n)): U[0][j] = A[0][j], L[i][0] = A[i][0] / A[0][0].
+    int swapped = 0;
+    for (int i = 0; i < n; i++) swapped |= pivots[i] != i + 1;
+    double worst = 0;
+    for (int i = 1; i < n; i += n / 16 + 1) {
+        worst = fmax(worst, fabs(a[i] - dominant[i] / dominant[0]) / fabs(dominant[i] / dominant[0] + 1e-300));
+        worst = fmax(worst, fabs(a[(size_t)i * n] - dominant[(size_t)i * n]) / fabs(dominant[(size_t)i * n]));
+    }
+    int ok = !swapped && worst < 1e-12;
+    print_samples("openblas dgetrf", n, threads, 2.0 * n * (double)n * n / 3.0, samples, repeat, ok ? "ok" : "WRONG");
+    free(a); free(dominant); free(samples); free(pivots);
+    return ok ? 0 : 1;
 }
 
 // --- FMA throughput --------------------------------------------------------------------
@@ -217,7 +251,7 @@ static int fma_peak(int threads, double seconds) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: blas_single gemm|potrf --n N [--threads T] [--repeat R]\n"
+    fprintf(stderr, "usage: blas_single gemm|potrf|getrf --n N [--threads T] [--repeat R]\n"
                     "       blas_single fma [--threads T] [--seconds S]\n");
 }
 
@@ -239,6 +273,7 @@ int main(int argc, char **argv) {
     openblas_set_num_threads(threads);
     if (!strcmp(argv[1], "gemm")) return gemm(n, threads, repeat);
     if (!strcmp(argv[1], "potrf")) return potrf(n, threads, repeat);
+    if (!strcmp(argv[1], "getrf")) return getrf(n, threads, repeat);
     usage();
     return 2;
 }

@@ -4,6 +4,8 @@
     la_python.py matmul   --n N --engine dask --chunks C [--workers W] [--repeat R]
     la_python.py cholesky --n N --engine numpy [--threads T] [--repeat R]
     la_python.py cholesky --n N --engine dask --chunks C [--workers W] [--repeat R]
+    la_python.py lu       --n N --engine numpy [--threads T] [--repeat R]
+    la_python.py lu       --n N --engine dask --chunks C [--workers W] [--repeat R]
 
 numpy runs one call (A @ B, numpy.linalg.cholesky) with its OpenBLAS limited to T
 threads by threadpoolctl (default: every CPU). dask runs the blocked algorithm
@@ -13,7 +15,11 @@ thread so that each task's BLAS call runs on the worker that runs the task; the 
 call is `.persist()`, which builds, orders and runs the graph and keeps the result in
 chunks (no final concatenation).
 
-dask.array.linalg.cholesky needs scipy (for its triangular solves).
+dask.array.linalg.cholesky needs scipy (for its triangular solves). numpy has no LU:
+`lu --engine numpy` is scipy.linalg.lu_factor (LAPACK dgetrf with partial pivoting, on
+scipy's own OpenBLAS, which threadpoolctl limits too); dask runs dask.array.linalg.lu
+(blocked, with scipy's LU of each diagonal block). The LU input is dominant on its
+diagonal (uniform [0, 1) plus n), as dagrun's `diagdom`, so pivoting swaps no rows.
 
 Every case runs once untimed (warm-up), then R times (default 3) timed. Inputs are
 made before the timing: uniform [0, 1) matrices, and for Cholesky a symmetric matrix
@@ -49,6 +55,21 @@ def residual_matmul(a, b, c, rng):
     return np.linalg.norm(c @ x - a @ (b @ x)) / (np.linalg.norm(a) * np.linalg.norm(b) * np.linalg.norm(x))
 
 
+def diagonally_dominant(n, rng):
+    a = rng.random((n, n))
+    a[np.diag_indices(n)] += n
+    return a
+
+
+def residual_lu(a, p, lower, upper, rng):
+    """‖A·x − P·L·(U·x)‖ / (‖A‖·‖x‖); p: a permutation matrix, or None for the identity."""
+    x = rng.standard_normal(a.shape[0])
+    lux = lower @ (upper @ x)
+    if p is not None:
+        lux = p @ lux
+    return np.linalg.norm(a @ x - lux) / (np.linalg.norm(a) * np.linalg.norm(x))
+
+
 def residual_cholesky(a, lower, rng):
     x = rng.standard_normal(a.shape[0])
     return np.linalg.norm(a @ x - lower @ (lower.T @ x)) / (np.linalg.norm(a) * np.linalg.norm(x))
@@ -58,6 +79,10 @@ def run_numpy(work, n, threads, repeat, rng):
     if work == "matmul":
         a, b = rng.random((n, n)), rng.random((n, n))
         call = lambda: a @ b  # noqa: E731
+    elif work == "lu":
+        import scipy.linalg
+        a = diagonally_dominant(n, rng)
+        call = lambda: scipy.linalg.lu_factor(a)  # noqa: E731
     else:
         a = spd(n, rng)
         call = lambda: np.linalg.cholesky(a)  # noqa: E731
@@ -70,6 +95,15 @@ def run_numpy(work, n, threads, repeat, rng):
             samples.append(time.perf_counter() - t0)
     if work == "matmul":
         return samples, residual_matmul(a, b, result, rng)
+    if work == "lu":
+        packed, pivots = result
+        lower = np.tril(packed, -1) + np.eye(n)
+        upper = np.triu(packed)
+        rows = np.arange(n)   # LAPACK's interchanges, applied in order, as a permutation
+        for i, j in enumerate(pivots):
+            rows[[i, j]] = rows[[j, i]]
+        p = np.eye(n)[:, np.argsort(rows)] if (pivots != np.arange(n)).any() else None
+        return samples, residual_lu(a, p, lower, upper, rng)
     return samples, residual_cholesky(a, result, rng)
 
 
@@ -81,6 +115,10 @@ def run_dask(work, n, chunks, workers, repeat, rng):
         a_np, b_np = rng.random((n, n)), rng.random((n, n))
         a, b = da.from_array(a_np, chunks=chunks), da.from_array(b_np, chunks=chunks)
         build = lambda: a @ b  # noqa: E731
+    elif work == "lu":
+        a_np = diagonally_dominant(n, rng)
+        a = da.from_array(a_np, chunks=chunks)
+        build = lambda: dask.persist(*da.linalg.lu(a))  # noqa: E731  (P, L, U)
     else:
         a_np = spd(n, rng)
         a = da.from_array(a_np, chunks=chunks)
@@ -88,20 +126,24 @@ def run_dask(work, n, chunks, workers, repeat, rng):
     samples = []
     with threadpoolctl.threadpool_limits(limits=1, user_api="blas"), \
             dask.config.set(scheduler="threads", num_workers=workers):
-        result = build().persist()
+        persist = (lambda: build()) if work == "lu" else (lambda: build().persist())  # noqa: E731
+        result = persist()
         for _ in range(repeat):
             t0 = time.perf_counter()
-            result = build().persist()
+            result = persist()
             samples.append(time.perf_counter() - t0)
-        result = result.compute()
+        result = [r.compute() for r in result] if work == "lu" else result.compute()
     if work == "matmul":
         return samples, residual_matmul(a_np, b_np, result, rng)
+    if work == "lu":
+        p, lower, upper = result
+        return samples, residual_lu(a_np, p, lower, upper, rng)
     return samples, residual_cholesky(a_np, result, rng)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("work", choices=["matmul", "cholesky"])
+    parser.add_argument("work", choices=["matmul", "cholesky", "lu"])
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--engine", choices=["numpy", "dask"], required=True)
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="numpy: BLAS threads")
@@ -128,7 +170,7 @@ def main():
         scipy_version = scipy.__version__
     except ImportError:
         scipy_version = None
-    flops = 2.0 * args.n ** 3 if args.work == "matmul" else args.n ** 3 / 3.0
+    flops = {"matmul": 2.0 * args.n ** 3, "cholesky": args.n ** 3 / 3.0, "lu": 2.0 * args.n ** 3 / 3.0}[args.work]
     tolerance = 30 * args.n * np.finfo(float).eps
     line = {
         "peer": peer, "engine": args.engine, "work": args.work, "n": args.n, "flops": flops,

@@ -3,19 +3,20 @@
 // Benchmarks/run-linear-algebra get them (one OpenBLAS call, numpy, dask.array: each
 // times the product or factorisation of matrices it made before the clock started).
 //
-//     dagrun-la-bench matmul|cholesky --n N --tile T [--workers W] [--repeat R] [--seed S]
+//     dagrun-la-bench matmul|cholesky|lu --n N --tile T [--workers W] [--repeat R] [--seed S]
 //
-// The graph is the tiled algorithm of `dagrun gen matmul|cholesky` (gemm chains over k;
-// right-looking potrf, trsm, syrk, gemm) without its residual-check tasks; its input
-// tiles are closure tasks that hand over matrices made before timing. Cholesky updates
-// tiles in place, so every run gets fresh copies of the spd tiles, also made before
-// timing; each closure gives away its only reference, and the runtime then updates the
+// The graph is the tiled algorithm of `dagrun gen matmul|cholesky|lu` (gemm chains over
+// k; right-looking potrf, trsm, syrk, gemm; right-looking getrf without pivoting, trsm,
+// gemm) without its residual-check tasks; its input tiles are closure tasks that hand
+// over matrices made before timing. The factorisations update tiles in place, so every
+// run gets fresh copies of the spd or diagdom tiles, also made before timing; each closure gives away its only reference, and the runtime then updates the
 // tile in place as it does for the generated graph. Timed: building and validating the
 // graph and the whole `Scheduler.run` (worker start, pinning, every task, the join),
 // like Dask's `.persist()` with graph building. One untimed warm-up run, then R timed
 // runs (default 3); after each, the result is checked untimed with the same residual as
 // the generated graphs (Freivalds: ‖C·x − A·(B·x)‖ / (‖A‖‖B‖‖x‖), ‖A·x − L·(Lᵀ·x)‖ /
-// (‖A‖‖x‖) ≤ 30·n·ε). Prints one JSON line in the format of Benchmarks/peers.
+// (‖A‖‖x‖), ‖A·x − L·(U·x)‖ / (‖A‖‖x‖) ≤ 30·n·ε). Prints one JSON line in the format of
+// Benchmarks/peers.
 //
 // Run it with OPENBLAS_NUM_THREADS=1 (as `dagrun run` restarts itself with): every
 // task calls single-threaded OpenBLAS on its pinned core.
@@ -24,7 +25,7 @@ import Foundation
 import Synchronization
 
 struct Options {
-    enum Algorithm: String { case matmul, cholesky }
+    enum Algorithm: String { case matmul, cholesky, lu }
     var algorithm = Algorithm.matmul
     var n = 4096
     var tile = 512
@@ -35,7 +36,7 @@ struct Options {
     init(_ arguments: [String]) {
         var rest = arguments[...]
         guard let first = rest.popFirst(), let algorithm = Algorithm(rawValue: first) else {
-            Self.usage("the first argument must be matmul or cholesky")
+            Self.usage("the first argument must be matmul, cholesky or lu")
         }
         self.algorithm = algorithm
         while let argument = rest.popFirst() {
@@ -56,7 +57,7 @@ struct Options {
 
     static func usage(_ problem: String) -> Never {
         FileHandle.standardError.write(Data(("dagrun-la-bench: \(problem)\n"
-            + "usage: dagrun-la-bench matmul|cholesky --n N --tile T [--workers W] [--repeat R] [--seed S]\n").utf8))
+            + "usage: dagrun-la-bench matmul|cholesky|lu --n N --tile T [--workers W] [--repeat R] [--seed S]\n").utf8))
         exit(2)
     }
 }
@@ -252,6 +253,72 @@ do {
             // ‖A‖_F from its lower tiles: the off-diagonal ones count twice.
             let weights = (0..<t).flatMap { i in (0...i).map { j in i == j ? 1.0 : 2.0 } }
             residual = try Kernels.nrm2(of: diff) / (Kernels.nrm2(of: aTiles, weights: weights) * Kernels.nrm2(of: x))
+            guard residual <= tolerance else { fail("run \(run): residual \(residual) above \(tolerance)") }
+            if run > 0 { samples.append(seconds) }
+            taskCount = tasks
+        }
+    case .lu:
+        flops = 2 * pow(Double(options.n), 3) / 3
+        // All tiles of one global diagonally dominant matrix, as `dagrun gen lu` makes them.
+        var dominant = Grid<Matrix>(t)
+        for i in 0..<t {
+            for j in 0..<t {
+                dominant[i, j] = try Kernels.diagdom(n: options.n, seed: options.seed, row: i * options.tile,
+                                                     col: j * options.tile, rows: options.tile, cols: options.tile)
+            }
+        }
+        let factors = Mutex<[Matrix?]>([])
+        for run in 0...options.repeats {
+            var handOver = Grid<HandOver>(t)   // fresh copies, made before the clock starts
+            for i in 0..<t { for j in 0..<t { handOver[i, j] = HandOver(dominant[i, j].copy()) } }
+            let (seconds, _, tasks) = timedRun { g in
+                var a = Grid<TaskHandle>(t), f = Grid<TaskHandle>(t)   // f: LU on the diagonal, U above, L below
+                for i in 0..<t {
+                    for j in 0..<t {
+                        let box = handOver[i, j]
+                        a[i, j] = g.task("input", id: "A[\(i)][\(j)]") { _ in .matrix(try box.take()) }
+                    }
+                }
+                for k in 0..<t {
+                    f[k, k] = g.getrf(a[k, k], pivot: false, id: "LU[\(k)][\(k)]")
+                    for j in (k + 1)..<t {
+                        f[k, j] = g.trsm(f[k, k], a[k, j], side: "left", lower: true, unit: true, id: "U[\(k)][\(j)]")
+                    }
+                    for i in (k + 1)..<t {
+                        f[i, k] = g.trsm(f[k, k], a[i, k], side: "right", lower: false, id: "L[\(i)][\(k)]")
+                    }
+                    for i in (k + 1)..<t {
+                        for j in (k + 1)..<t {
+                            a[i, j] = g.gemm(f[i, k], f[k, j], c: a[i, j], alpha: -1, beta: 1, id: "A[\(i)][\(j)]+\(k)")
+                        }
+                    }
+                }
+                // The factors are not sinks: one last task keeps them for the check.
+                g.task("keep", id: "factors", inputs: f.items.map { $0! }) { values in
+                    factors.withLock { $0 = values.map { $0.matrix } }
+                    return .nothing
+                }
+            }
+            // Untimed check: A·x against L·(U·x), reading the triangles of the packed diagonal tiles.
+            let kept = factors.withLock { $0 }
+            var fm = Grid<Matrix>(t)
+            for k in 0..<(t * t) {
+                guard let m = kept[k] else { fail("no factor tile \(k)") }
+                fm.items[k] = m
+            }
+            var diff: [Matrix] = []
+            var ux: [Matrix] = []
+            for i in 0..<t {
+                ux.append(try Kernels.gemv(pairs: (i..<t).map { (fm[i, $0], x[$0], false) },
+                                           triangles: (i..<t).map { $0 == i ? .upper : .full }))
+            }
+            for i in 0..<t {
+                let ax = try Kernels.gemv(pairs: (0..<t).map { (dominant[i, $0], x[$0], false) })
+                let lux = try Kernels.gemv(pairs: (0...i).map { (fm[i, $0], ux[$0], false) },
+                                           triangles: (0...i).map { $0 == i ? .lowerUnit : .full })
+                diff.append(try Kernels.sub(ax, lux))
+            }
+            residual = try Kernels.nrm2(of: diff) / (Kernels.nrm2(of: dominant.items.map { $0! }) * Kernels.nrm2(of: x))
             guard residual <= tolerance else { fail("run \(run): residual \(residual) above \(tolerance)") }
             if run > 0 { samples.append(seconds) }
             taskCount = tasks

@@ -291,12 +291,13 @@ import Testing
         #expect(lines.contains("ran 6 tasks on 2 pinned workers"))
     }
 
-    /// The linear-algebra benchmark's library row: both algorithms run on small sizes, pass
+    /// The linear-algebra benchmark's library row: the three algorithms run on small sizes, pass
     /// their residual check and print one JSON line with a sample per timed run; bad
     /// arguments exit 2 with the usage.
     @Test func linearAlgebraBenchRunsAndChecksItsResults() throws {
-        // Tasks at 2 x 2 tiles: matmul 8 input tiles + 8 gemm; cholesky 3 input tiles + 2 potrf + 1 trsm + 1 syrk + 1 keeping L.
-        for (algorithm, tasks) in [("matmul", 2 * 4 + 8), ("cholesky", 3 + 2 + 1 + 1 + 1)] {
+        // Tasks at 2 x 2 tiles: matmul 8 input tiles + 8 gemm; cholesky 3 input tiles + 2 potrf + 1 trsm + 1 syrk
+        // + 1 keeping L; lu 4 input tiles + 2 getrf + 2 trsm + 1 gemm + 1 keeping the factors.
+        for (algorithm, tasks) in [("matmul", 2 * 4 + 8), ("cholesky", 3 + 2 + 1 + 1 + 1), ("lu", 4 + 2 + 2 + 1 + 1)] {
             let r = try runProduct("dagrun-la-bench", [algorithm, "--n", "128", "--tile", "64", "--repeat", "2"])
             #expect(r.status == 0, "\(algorithm): \(r.stderr)")
             let line = try #require(r.stdout.split(separator: "\n").last.map(String.init))
@@ -306,7 +307,7 @@ import Testing
             #expect((object["samples_s"] as? [Double])?.count == 2)
             #expect((object["check"] as? String)?.hasPrefix("residual ") == true)
         }
-        for bad in [["lu"], ["matmul", "--n", "100", "--tile", "64"], ["cholesky", "--tile"], ["matmul", "--speed", "3"]] {
+        for bad in [["qr"], ["matmul", "--n", "100", "--tile", "64"], ["cholesky", "--tile"], ["matmul", "--speed", "3"]] {
             let r = try runProduct("dagrun-la-bench", bad)
             #expect(r.status == 2, "\(bad)")
             #expect(r.stderr.contains("usage: dagrun-la-bench"), "\(bad): \(r.stderr)")
