@@ -127,7 +127,9 @@ struct Run: ParsableCommand {
 
         for w in report.warnings { printError("warning: \(w)") }
         for f in report.failures { printError("error: \(f)") }
-        let cancelled = report.trace.records.filter { $0.status == .cancelled }.map { graph.ids[Int($0.task)] }
+        // Counted from the status column first: building every record to find none took 25 ms at 1M tasks.
+        let cancelled = report.count(.cancelled) == 0 ? []
+            : report.trace.records.filter { $0.status == .cancelled }.map { graph.ids[Int($0.task)] }
         if !cancelled.isEmpty {
             let shown = cancelled.prefix(10).joined(separator: ", ") + (cancelled.count > 10 ? ", ..." : "")
             printError("\(cancelled.count) dependent task\(cancelled.count == 1 ? " was" : "s were") cancelled: \(shown)")
