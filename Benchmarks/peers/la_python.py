@@ -99,10 +99,12 @@ def run_numpy(work, n, threads, repeat, rng):
         packed, pivots = result
         lower = np.tril(packed, -1) + np.eye(n)
         upper = np.triu(packed)
-        rows = np.arange(n)   # LAPACK's interchanges, applied in order, as a permutation
+        # LAPACK's interchanges, applied in order: A[rows] = L·U, so A = P·L·U with P the
+        # identity's rows in the inverse order.
+        rows = np.arange(n)
         for i, j in enumerate(pivots):
             rows[[i, j]] = rows[[j, i]]
-        p = np.eye(n)[:, np.argsort(rows)] if (pivots != np.arange(n)).any() else None
+        p = np.eye(n)[np.argsort(rows)] if (pivots != np.arange(n)).any() else None
         return samples, residual_lu(a, p, lower, upper, rng)
     return samples, residual_cholesky(a, result, rng)
 

@@ -201,7 +201,7 @@ do {
         for run in 0...options.repeats {
             var handOver = Grid<HandOver>(t)   // fresh copies, made before the clock starts
             for i in 0..<t { for j in 0...i { handOver[i, j] = HandOver(spd[i, j].copy()) } }
-            let (seconds, results, tasks) = timedRun { g in
+            let (seconds, _, tasks) = timedRun { g in
                 var a = Grid<TaskHandle>(t), l = Grid<TaskHandle>(t)
                 for i in 0..<t {
                     for j in 0...i {
@@ -231,7 +231,6 @@ do {
                 }
             }
             // Untimed check: A·x against L·(Lᵀ·x); A's upper tiles are the transposes of its lower ones.
-            _ = results
             let kept = factor.withLock { $0 }
             var lt = Grid<Matrix>(t)
             var next = 0
