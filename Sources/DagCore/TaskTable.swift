@@ -54,6 +54,33 @@ public struct TaskTable: Sendable {
         self.file = file
     }
 
+    /// A table whose columns a reader filled itself, with every input resolved while reading
+    /// (see ``appendResolved(id:opSlot:args:taskClass:cost:runPolicy:line:column:)`` for the
+    /// meaning of `inputRefs`), and its id index. The optional columns are empty or full.
+    package init(file: String?, name: String?, ids: [String], opNames: [String], opOfTask: [UInt16],
+                 inputOffsets: [Int32], inputRefs: [Int32], unresolvedNames: [String], args: [Args],
+                 classes: [UInt8], costs: [Double], runPolicies: [TaskRunPolicy], positions: [UInt64], index: IDIndex) {
+        let n = ids.count
+        precondition(opOfTask.count == n && inputOffsets.count == n + 1 && positions.count == n)
+        precondition([args.count, classes.count, costs.count, runPolicies.count].allSatisfy { $0 == 0 || $0 == n })
+        self.file = file
+        self.name = name
+        self.ids = ids
+        self.opNames = opNames
+        for (k, op) in opNames.enumerated() { opSlot[op] = UInt16(k) }
+        self.opOfTask = opOfTask
+        self.inputOffsets = inputOffsets
+        self.inputRefs = inputRefs
+        self.unresolvedNames = unresolvedNames
+        inputsResolved = true
+        self.args = args
+        self.classes = classes
+        self.costs = costs
+        self.runPolicies = runPolicies
+        self.positions = positions
+        prebuiltIndex = index
+    }
+
     public var count: Int { ids.count }
 
     public mutating func reserveCapacity(tasks: Int, inputs: Int) {

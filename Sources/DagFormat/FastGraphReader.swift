@@ -5,13 +5,20 @@ import Glibc
 
 /// Reads a graph file of the usual shape straight from its bytes into a ``TaskTable``,
 /// without building a JSON tree: one pass, no per-value allocation but the task's id and
-/// input names (small ASCII strings are stored inline), ops interned once.
+/// input names not resolved while reading (small ASCII strings are stored inline), ops
+/// interned once.
 ///
 /// It handles exactly the format's grammar with plain strings (no escapes) and returns
 /// nil at the first thing it does not expect (an escape, an unknown field, a duplicate,
 /// bad JSON, a wrong type, ...). The caller then decodes the file with the tree decoder,
 /// which reports every problem precisely. So this reader never has to explain an error;
 /// it only has to be right and fast on valid files.
+///
+/// The hot path touches no Swift array: the table's columns are written through pointers
+/// into arrays created at their largest possible size (reserving address space only; a
+/// page is touched when a column reaches it), and the reader's own per-task facts live in
+/// buffers it frees. Per task, `Array.append` on eight columns (uniqueness checks, bounds,
+/// retains) took about as long as the scan itself here.
 ///
 /// Measured on this project's machine (release, one core): the JSON tree decoder took
 /// 3.9 s to load a 1M-task, 64 MB file; see README "Performance" for this reader's figure.
@@ -21,15 +28,61 @@ struct FastGraphReader {
     private var i = 0
     private var line = 1
     private var lineStart = 0
-    var table: TaskTable
-    /// Byte range of each task object, to find field positions again on error.
-    var spans: [(start: UInt32, end: UInt32)] = []
 
-    private init(_ p: UnsafePointer<UInt8>, count: Int, file: String) {
-        self.p = p
-        end = count
-        table = TaskTable(file: file)
-    }
+    // The table's columns, `count` tasks and `inputCount` input references written so far.
+    private var ids: UnsafeMutablePointer<String>
+    private var opOfTask: UnsafeMutablePointer<UInt16>
+    private var inputOffsets: UnsafeMutablePointer<Int32>
+    private var positions: UnsafeMutablePointer<UInt64>
+    private var inputRefs: UnsafeMutablePointer<Int32>
+    private let taskCapacity: Int
+    private let inputCapacity: Int
+    private var count = 0
+    private var inputCount = 0
+
+    // The reader's own facts per task, freed by `read`.
+    /// ``IDIndex/hash(bytes:)`` of each task's id.
+    private let idHashes: UnsafeMutablePointer<Int>
+    /// Where each task's id lies in the file: `start << 32 | length`.
+    private let idSpans: UnsafeMutablePointer<UInt64>
+    /// Where each task's object starts in the file (to find field positions again on error).
+    private let taskStarts: UnsafeMutablePointer<UInt32>
+
+    /// Recently declared ids not found through their number (see `numbered`): a 2-way
+    /// set-associative cache by hash (a set is one 32-byte half of a cache line), two words
+    /// a way: the id's first 8 bytes (zero-padded), and `length << 32 | task + 1` (0 = empty).
+    /// A new id replaces the older of its set's two. An id of up to 8 bytes is matched from
+    /// the cache alone; only longer ones read the file again.
+    private let recent: UnsafeMutablePointer<UInt64>
+    private static let recentSets = 1 << 16
+
+    /// Per id prefix (the bytes before a trailing decimal number, "t" of "t17"), the task
+    /// index minus the number of the last id declared with it: most generated graphs number
+    /// their tasks in order, so an input's number plus this offset names its task, which is
+    /// checked (hash, length, and the bytes of longer ids). Such a lookup reads the per-task
+    /// facts of a recent task (hot in the cache) instead of a random line of `recent`, and an
+    /// id found this way is not put into `recent` at all. A direct-mapped table of 64 entries
+    /// keyed by the prefix's length and first 8 bytes: `key`, `offset`.
+    private let numbering: UnsafeMutablePointer<(key: UInt64, offset: Int)>
+    private static let numberingSlots = 64
+
+    /// The current task's inputs as read (file range and hash), resolved at the list's end,
+    /// once their cache lines were fetched.
+    private var pending: UnsafeMutablePointer<(start: Int, count: Int, hash: Int)>
+    private var pendingCapacity = 64
+
+    // Rarely used columns and tables, in Swift arrays.
+    private var opNames: [String] = []
+    private var opSlots: [String: UInt16] = [:]
+    private var lastOp: (bytes: UnsafeBufferPointer<UInt8>, slot: UInt16)?
+    private var unresolvedNames: [String] = []
+    private var name: String?
+    // The optional columns stay empty while every task so far left the field out, and are
+    // filled with defaults up to the first task that declares it (as ``TaskTable`` does).
+    private var args: [Args] = []
+    private var classes: [UInt8] = []
+    private var costs: [Double] = []
+    private var runPolicies: [TaskRunPolicy] = []
 
     /// The tasks of `bytes`, or nil when the file needs the tree decoder.
     static func read(_ bytes: [UInt8], file: String) -> TaskTable? {
@@ -40,31 +93,100 @@ struct FastGraphReader {
     /// locator of the result keeps `bytes` alive.
     static func read(_ bytes: FileBytes, file: String) -> TaskTable? {
         guard bytes.count < Int(UInt32.max) else { return nil }
-        let base = bytes.base.assumingMemoryBound(to: UInt8.self)
-        let count = bytes.count
-        var r = FastGraphReader(base, count: count, file: file)
-        // Reserve for the most tasks and inputs the file could hold (a task object takes at
-        // least 24 bytes, an input reference at least 3): reserving only claims address
-        // space, pages are touched as columns fill, and no column is ever regrown and copied
-        // (which a tight guess cost here: a tenth of the load time in copies and faults).
-        r.table.reserveCapacity(tasks: count / 24, inputs: 0)
-        r.table.reserveResolved(inputs: count / 3)
-        r.idHashes.reserveCapacity(count / 24)
-        r.idSpans.reserveCapacity(count / 24)
-        r.spans.reserveCapacity(count / 24)
-        guard r.document() else { return nil }
-        // The full id index, built in one ordered pass; a duplicate id goes to the tree
-        // decoder, which reports both places.
-        let (index, duplicate) = IDIndex.bulk(ids: r.table.ids, hashes: r.idHashes)
+        let size = bytes.count
+        // The most tasks and input references the file could hold: `{"id":"a","op":"b"}`
+        // and a separator take 20 bytes, `"a",` 4. Arrays of that capacity claim address
+        // space only; no column is ever regrown and copied (which a tight guess cost here:
+        // a tenth of the load time in copies and faults). A file beyond them is refused.
+        let taskCapacity = size / 20 + 1
+        let inputCapacity = size / 4 + 1
+        let idHashes = UnsafeMutablePointer<Int>.allocate(capacity: taskCapacity)
+        let idSpans = UnsafeMutablePointer<UInt64>.allocate(capacity: taskCapacity)
+        defer { idHashes.deallocate(); idSpans.deallocate() }
+        let starts = TaskStarts(capacity: taskCapacity)
+        var reader: FastGraphReader?
+        var ok = false
+        // Each column is an array initialised in place (nested, as each closure gives one buffer).
+        let ids = [String](unsafeUninitializedCapacity: taskCapacity) { idBuffer, idCount in
+            let opOfTask = [UInt16](unsafeUninitializedCapacity: taskCapacity) { opBuffer, opCount in
+                let offsets = [Int32](unsafeUninitializedCapacity: taskCapacity + 1) { offsetBuffer, offsetCount in
+                    let positions = [UInt64](unsafeUninitializedCapacity: taskCapacity) { positionBuffer, positionCount in
+                        let refs = [Int32](unsafeUninitializedCapacity: inputCapacity) { refBuffer, refCount in
+                            var r = FastGraphReader(
+                                bytes.base.assumingMemoryBound(to: UInt8.self), count: size,
+                                ids: idBuffer.baseAddress!, opOfTask: opBuffer.baseAddress!,
+                                inputOffsets: offsetBuffer.baseAddress!, positions: positionBuffer.baseAddress!,
+                                inputRefs: refBuffer.baseAddress!, taskCapacity: taskCapacity, inputCapacity: inputCapacity,
+                                idHashes: idHashes, idSpans: idSpans, taskStarts: starts.base)
+                            ok = r.document()
+                            // Every String written is counted, so a refused file's are released.
+                            idCount = r.count
+                            opCount = r.count
+                            offsetCount = r.count + 1
+                            positionCount = r.count
+                            refCount = r.inputCount
+                            r.freeScratch()
+                            reader = r
+                        }
+                        if ok { reader!.inputRefsColumn = refs }
+                    }
+                    if ok { reader!.positionsColumn = positions }
+                }
+                if ok { reader!.offsetsColumn = offsets }
+            }
+            if ok { reader!.opColumn = opOfTask }
+        }
+        guard ok, let r = reader else { return nil }
+        // The full id index; a duplicate id goes to the tree decoder, which reports both places.
+        let (built, duplicate) = IDIndex.bulk(ids: ids, hashes: UnsafeBufferPointer(start: idHashes, count: r.count))
         guard duplicate == nil else { return nil }
-        r.table.adoptIndex(index)
-        let spans = r.spans
-        let positions = r.table
-        var table = r.table
+        starts.count = r.count
+        var table = TaskTable(file: file, name: r.name, ids: ids, opNames: r.opNames, opOfTask: r.opColumn,
+                              inputOffsets: r.offsetsColumn, inputRefs: r.inputRefsColumn,
+                              unresolvedNames: r.unresolvedNames, args: r.args, classes: r.classes, costs: r.costs,
+                              runPolicies: r.runPolicies, positions: r.positionsColumn, index: built)
+        let positions = table
         table.fieldLocator = { task, field in
-            fieldLocation(in: bytes, span: spans[task], taskStart: positions.location(of: task), field: field)
+            fieldLocation(in: bytes, start: Int(starts.base[task]), taskStart: positions.location(of: task), field: field)
         }
         return table
+    }
+
+    // The finished columns, handed from the closures that made them to `read`.
+    private var opColumn: [UInt16] = []
+    private var offsetsColumn: [Int32] = []
+    private var positionsColumn: [UInt64] = []
+    private var inputRefsColumn: [Int32] = []
+
+    private init(_ p: UnsafePointer<UInt8>, count: Int, ids: UnsafeMutablePointer<String>,
+                 opOfTask: UnsafeMutablePointer<UInt16>, inputOffsets: UnsafeMutablePointer<Int32>,
+                 positions: UnsafeMutablePointer<UInt64>, inputRefs: UnsafeMutablePointer<Int32>,
+                 taskCapacity: Int, inputCapacity: Int, idHashes: UnsafeMutablePointer<Int>,
+                 idSpans: UnsafeMutablePointer<UInt64>, taskStarts: UnsafeMutablePointer<UInt32>) {
+        self.p = p
+        end = count
+        self.ids = ids
+        self.opOfTask = opOfTask
+        self.inputOffsets = inputOffsets
+        self.positions = positions
+        self.inputRefs = inputRefs
+        self.taskCapacity = taskCapacity
+        self.inputCapacity = inputCapacity
+        self.idHashes = idHashes
+        self.idSpans = idSpans
+        self.taskStarts = taskStarts
+        recent = .allocate(capacity: 4 * Self.recentSets)
+        recent.initialize(repeating: 0, count: 4 * Self.recentSets)
+        numbering = .allocate(capacity: Self.numberingSlots)
+        numbering.initialize(repeating: (UInt64.max, 0), count: Self.numberingSlots)
+        pending = .allocate(capacity: pendingCapacity)
+        inputOffsets[0] = 0
+    }
+
+    private func freeScratch() {
+        recent.deallocate()
+        numbering.deallocate()
+        pending.deallocate()
     }
 
     // MARK: Grammar
@@ -88,7 +210,7 @@ struct FastGraphReader {
                 seen |= 1
             case "name":
                 guard seen & 2 == 0, let s = plainString() else { return false }
-                table.name = s
+                name = s
                 seen |= 2
             case "description":
                 guard seen & 4 == 0, plainString() != nil else { return false }
@@ -121,45 +243,23 @@ struct FastGraphReader {
         }
     }
 
-    /// Recently read ids, so most inputs resolve to task indices as they are read; the
-    /// others (forward or distant references) are resolved by validation through the full
-    /// index, built after reading from `idHashes`.
-    /// Recently declared ids: a 2-way set-associative cache by hash (a set is one 32-byte
-    /// half of a cache line), two words a way: the id's first 8 bytes (zero-padded), and
-    /// `length << 32 | task + 1` (0 = empty). A new id replaces the older of its set's two.
-    /// An id of up to 8 bytes is matched from the cache alone; only longer ones read the
-    /// file again. Checking against the earlier id's bytes in the file was the largest cost
-    /// of the reader in a profile here (cache and TLB misses); a direct-mapped table missed
-    /// ~4 % of the inputs of `dagrun gen random` (window 10,000), and each miss costs a String
-    /// and a lookup in the full index during validation.
-    private var recent = [UInt64](repeating: 0, count: 4 * Self.recentSets)
-    private static let recentSets = 1 << 16
-    /// Where each task's id lies in the file: `start << 32 | length`. Lookups compare bytes
-    /// with bytes (no String access, no array retain per input).
-    private var idSpans: [UInt64] = []
-    private var idHashes: [Int] = []
-    /// The current task's inputs as read (file range and hash), resolved at the list's end.
-    private var pendingInputs: [(start: Int, count: Int, hash: Int)] = []
-
-    /// One empty dictionary for the tasks without arguments (a `[:]` literal per task was 1 %
-    /// of the load in a profile here).
-    private static let noArgs: [String: ArgValue] = [:]
-
     @inline(__always)
     private func prefetchSet(_ h: Int) {
-        recent.withUnsafeBufferPointer { dagrun_prefetch($0.baseAddress! + 4 * (h & (Self.recentSets - 1))) }
+        dagrun_prefetch(recent + 4 * (h & (Self.recentSets - 1)))
     }
-    private var lastOp: (bytes: UnsafeBufferPointer<UInt8>, slot: UInt16)?
 
     private mutating func task() -> Bool {
+        guard count < taskCapacity else { return false }
         let start = i, taskLine = line, taskColumn = i - lineStart + 1
         guard take(UInt8(ascii: "{")) else { return false }
-        var id: String?, opSlot: UInt16?, idStart = 0, idHash = 0
+        var idStart = 0, idLength = -1, idHash = 0, idASCII = true
+        var opSlot: UInt16?
         var args: [String: ArgValue]? = nil
         var taskClass: TaskClass?
         var cost: Double?
         var runPolicy = TaskRunPolicy.default
         var seen: UInt16 = 0
+        let firstInput = inputCount
         skipSpace()
         if take(UInt8(ascii: "}")) { return false }
         while true {
@@ -170,54 +270,16 @@ struct FastGraphReader {
             skipSpace()
             switch key {
             case 1: // id
-                idStart = i + 1
-                guard seen & 1 == 0, let s = plainString() else { return false }
-                id = s
-                // Its slot in the recent-id cache is written when the task ends: fetch it now,
-                // while the rest of the task is read (the write missed the cache otherwise:
-                // a quarter of the reader's time in a profile here).
-                idHash = Self.hash(p + idStart, i - 1 - idStart, file: p, end: end)
-                prefetchSet(idHash)
+                guard seen & 1 == 0, let (s, n, ascii) = plainStringBytes() else { return false }
+                idStart = s
+                idLength = n
+                idASCII = ascii
+                idHash = Self.hash(p + s, n, file: p, end: end)
             case 2: // op
                 guard seen & 2 == 0, let s = opSlotOfName() else { return false }
                 opSlot = s
             case 3: // inputs
-                guard seen & 4 == 0, take(UInt8(ascii: "[")) else { return false }
-                skipSpace()
-                if !take(UInt8(ascii: "]")) {
-                    while true {
-                        skipSpace()
-                        // Resolved as read (only tasks declared before this one can match,
-                        // so a task naming itself stays unresolved, for validation to report).
-                        guard let range = plainStringRange() else { return false }
-                        let h = Self.hash(p + range.start, range.count, file: p, end: end)
-                        prefetchSet(h)
-                        pendingInputs.append((range.start, range.count, h))
-                        skipSpace()
-                        if take(UInt8(ascii: ",")) { continue }
-                        guard take(UInt8(ascii: "]")) else { return false }
-                        break
-                    }
-                    // Resolved once all are read, so their cache lines were fetched meanwhile.
-                    // (Indices and a static lookup: iterating the array while calling a method
-                    // on `self` made Swift copy the 300-byte reader per input.)
-                    for k in pendingInputs.indices {
-                        let (start, count, h) = pendingInputs[k]
-                        let bytes = UnsafeBufferPointer(start: p + start, count: count)
-                        let found = recent.withUnsafeBufferPointer { r in
-                            idSpans.withUnsafeBufferPointer { spans in
-                                Self.recentTask(bytes, hash: h, recent: r.baseAddress!, idSpans: spans.baseAddress, file: p, end: end)
-                            }
-                        }
-                        if let j = found {
-                            table.appendInputRef(j)
-                        } else {
-                            guard let name = String(validating: bytes, as: UTF8.self) else { return false }
-                            table.appendInputRef(table.unresolved(name))
-                        }
-                    }
-                    pendingInputs.removeAll(keepingCapacity: true)
-                }
+                guard seen & 4 == 0, inputs() else { return false }
             case 4: // args
                 guard seen & 8 == 0, take(UInt8(ascii: "{")) else { return false }
                 skipSpace()
@@ -284,45 +346,191 @@ struct FastGraphReader {
             guard take(UInt8(ascii: "}")) else { return false }
             break
         }
-        guard let id, !id.isEmpty, let opSlot else { return false }
-        let task = Int32(idHashes.count)   // one hash per task read so far (reading `table.count` here copied the table)
-        table.appendResolved(id: id, opSlot: opSlot, args: args ?? Self.noArgs, taskClass: taskClass, cost: cost,
-                             runPolicy: runPolicy, line: taskLine, column: taskColumn)
-        let idLength = id.utf8.count
-        let h = idHash
-        idHashes.append(h)
-        idSpans.append(UInt64(idStart) << 32 | UInt64(idLength))
-        let set = 4 * (h & (Self.recentSets - 1))
-        // Tasks are numbered in order, so the smaller task number is the older entry.
-        let way = recent[set + 1] & 0xffff_ffff <= recent[set + 3] & 0xffff_ffff ? set : set + 2
-        recent[way] = head(p + idStart, idLength)
-        recent[way + 1] = UInt64(idLength) << 32 | UInt64(UInt32(task) + 1)
-        spans.append((UInt32(start), UInt32(i)))
+        guard idLength > 0, let opSlot else { return false }
+        // Only tasks declared before this one can match an input, so a task naming itself
+        // stays unresolved, for validation to report. Resolved now, after the id's number
+        // was read, as inputs come before the id in some files.
+        guard resolve(from: firstInput) else { return false }
+        let idBytes = UnsafeBufferPointer(start: p + idStart, count: idLength)
+        let id = idASCII ? String(decoding: idBytes, as: UTF8.self) : String(validating: idBytes, as: UTF8.self)
+        guard let id else { return false }
+        let task = count
+        (ids + task).initialize(to: id)
+        opOfTask[task] = opSlot
+        inputOffsets[task + 1] = Int32(inputCount)
+        positions[task] = UInt64(UInt32(clamping: taskLine)) << 32 | UInt64(UInt32(clamping: taskColumn))
+        if args != nil || !self.args.isEmpty {
+            Self.materialise(&self.args, upTo: task, Args())
+            self.args.append(Args(args ?? [:]))
+        }
+        if taskClass != nil || !classes.isEmpty {
+            Self.materialise(&classes, upTo: task, 0)
+            classes.append(taskClass == nil ? 0 : taskClass == .cpu ? 1 : 2)
+        }
+        if cost != nil || !costs.isEmpty {
+            Self.materialise(&costs, upTo: task, .nan)
+            costs.append(cost ?? .nan)
+        }
+        if !runPolicy.isDefault || !runPolicies.isEmpty {
+            Self.materialise(&runPolicies, upTo: task, .default)
+            runPolicies.append(runPolicy)
+        }
+        idHashes[task] = idHash
+        idSpans[task] = UInt64(idStart) << 32 | UInt64(idLength)
+        taskStarts[task] = UInt32(start)
+        count = task + 1
+        // Found later through its number, or else through `recent`.
+        if !noteNumber(idStart, idLength, task: task) {
+            let set = 4 * (idHash & (Self.recentSets - 1))
+            // Tasks are numbered in order, so the smaller task number is the older entry.
+            let way = recent[set + 1] & 0xffff_ffff <= recent[set + 3] & 0xffff_ffff ? set : set + 2
+            recent[way] = Self.head(p + idStart, idLength, file: p, end: end)
+            recent[way + 1] = UInt64(idLength) << 32 | UInt64(UInt32(task) + 1)
+        }
         return true
     }
 
-    /// The task declared recently whose id has these bytes (a direct-mapped cache: graph
-    /// files mostly name inputs declared shortly before), or nil.
+    /// Reads an `inputs` list into `inputRefs` as file ranges for now (see `resolve`).
+    private mutating func inputs() -> Bool {
+        guard take(UInt8(ascii: "[")) else { return false }
+        skipSpace()
+        if take(UInt8(ascii: "]")) { return true }
+        var k = 0
+        while true {
+            skipSpace()
+            guard let range = plainStringRange() else { return false }
+            guard inputCount + k < inputCapacity else { return false }
+            if k == pendingCapacity { growPending() }
+            let h = Self.hash(p + range.start, range.count, file: p, end: end)
+            pending[k] = (range.start, range.count, h)
+            k += 1
+            skipSpace()
+            if take(UInt8(ascii: ",")) { continue }
+            guard take(UInt8(ascii: "]")) else { return false }
+            break
+        }
+        inputCount += k
+        return true
+    }
+
+    private mutating func growPending() {
+        let bigger = UnsafeMutablePointer<(start: Int, count: Int, hash: Int)>.allocate(capacity: 2 * pendingCapacity)
+        bigger.moveInitialize(from: pending, count: pendingCapacity)
+        pending.deallocate()
+        pending = bigger
+        pendingCapacity *= 2
+    }
+
+    /// Resolves the current task's inputs (`inputRefs[from..<inputCount]`, read into `pending`):
+    /// through their number, else through `recent` (whose lines are fetched first), else as a
+    /// name for validation to look up.
+    private mutating func resolve(from first: Int) -> Bool {
+        let n = inputCount - first
+        var unfound = 0
+        for k in 0..<n {
+            let (start, length, h) = pending[k]
+            if let t = numbered(start, length, hash: h) {
+                inputRefs[first + k] = t
+            } else {
+                prefetchSet(h)
+                inputRefs[first + k] = Int32.min
+                unfound += 1
+            }
+        }
+        guard unfound > 0 else { return true }
+        for k in 0..<n where inputRefs[first + k] == Int32.min {
+            let (start, length, h) = pending[k]
+            let bytes = UnsafeBufferPointer(start: p + start, count: length)
+            if let t = recentTask(bytes, hash: h) {
+                inputRefs[first + k] = t
+            } else {
+                guard let name = String(validating: bytes, as: UTF8.self) else { return false }
+                unresolvedNames.append(name)
+                inputRefs[first + k] = -Int32(unresolvedNames.count)
+            }
+        }
+        return true
+    }
+
+    /// The decimal number that ends the `count` bytes at `a` (up to 18 digits) and where it
+    /// starts, or nil.
     @inline(__always)
-    private static func recentTask(_ bytes: UnsafeBufferPointer<UInt8>, hash h: Int, recent: UnsafePointer<UInt64>,
-                                   idSpans: UnsafePointer<UInt64>?, file p: UnsafePointer<UInt8>, end: Int) -> Int32? {
+    private static func trailingNumber(_ a: UnsafePointer<UInt8>, _ count: Int) -> (value: Int, digitsAt: Int)? {
+        var k = count - 1
+        var value = 0
+        var scale = 1
+        while k >= 0 && count - k <= 18 {
+            let d = a[k] &- 0x30
+            guard d < 10 else { break }
+            value += Int(d) * scale
+            scale *= 10
+            k -= 1
+        }
+        return k == count - 1 ? nil : (value, k + 1)
+    }
+
+    /// The `numbering` key of the prefix of `prefixLength` bytes at `a`.
+    @inline(__always)
+    private func numberingKey(_ a: UnsafePointer<UInt8>, _ prefixLength: Int) -> UInt64 {
+        let head = prefixLength == 0 ? 0 : Self.head(a, min(prefixLength, 8), file: p, end: end)
+        return head &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(prefixLength)
+    }
+
+    /// Records the numbering of the id just declared as task `task`; true when an input can
+    /// find it through its number (then it stays out of `recent`).
+    @inline(__always)
+    private mutating func noteNumber(_ start: Int, _ length: Int, task: Int) -> Bool {
+        guard let (number, at) = Self.trailingNumber(p + start, length) else { return false }
+        let key = numberingKey(p + start, at)
+        let slot = numbering + Int(key >> 58)  // 64 slots
+        if slot.pointee.key == key && slot.pointee.offset &+ number == task { return true }
+        slot.pointee = (key, task &- number)
+        return false
+    }
+
+    /// The task that the input at `start` names through its number, if that task has these
+    /// bytes. For ids of up to 8 bytes, equal hashes and lengths mean equal bytes:
+    /// ``IDIndex/hash(head:count:)`` is a bijection for a given length (a xor, multiplies by
+    /// odd numbers and xor-shifts by at least half the width, each invertible).
+    @inline(__always)
+    private func numbered(_ start: Int, _ length: Int, hash h: Int) -> Int32? {
+        guard let (number, at) = Self.trailingNumber(p + start, length) else { return nil }
+        let key = numberingKey(p + start, at)
+        let slot = numbering[Int(key >> 58)]
+        guard slot.key == key else { return nil }
+        let t = slot.offset &+ number
+        guard t >= 0 && t < count, idHashes[t] == h else { return nil }
+        let span = idSpans[t]
+        guard Int(span & 0xffff_ffff) == length else { return nil }
+        if length > 8 && !sameBytes(p + Int(span >> 32), p + start, length) { return nil }
+        return Int32(t)
+    }
+
+    /// The task declared recently whose id has these bytes, found in `recent`, or nil.
+    @inline(__always)
+    private func recentTask(_ bytes: UnsafeBufferPointer<UInt8>, hash h: Int) -> Int32? {
         let set = 4 * (h & (Self.recentSets - 1))
-        let count = bytes.count
-        let first = head(bytes.baseAddress!, count, file: p, end: end)
+        let length = bytes.count
+        let first = Self.head(bytes.baseAddress!, length, file: p, end: end)
         for way in [set, set + 2] {
             let word = recent[way + 1]
-            guard word != 0, Int(word >> 32) == count, recent[way] == first else { continue }
+            guard word != 0, Int(word >> 32) == length, recent[way] == first else { continue }
             let t = Int32(truncatingIfNeeded: word & 0xffff_ffff) - 1
-            if count <= 8 { return t }
-            guard let idSpans else { return nil }
+            if length <= 8 { return t }
             let span = idSpans[Int(t)]
-            if sameBytes(p + Int(span >> 32) + 8, bytes.baseAddress! + 8, count - 8) { return t }
+            if sameBytes(p + Int(span >> 32) + 8, bytes.baseAddress! + 8, length - 8) { return t }
         }
         return nil
     }
 
+    /// Turns an empty optional column into a full one of `count` defaults (no-op once full).
+    @inline(__always)
+    private static func materialise<T>(_ column: inout [T], upTo count: Int, _ value: T) {
+        guard column.isEmpty && count > 0 else { return }
+        column.append(contentsOf: repeatElement(value, count: count))
+    }
+
     /// ``IDIndex/hash(bytes:)`` of the `count` bytes at `a` (from one word when they fit).
-    /// (Static: calling a method on `self` here made Swift copy the 300-byte reader per call.)
     @inline(__always)
     private static func hash(_ a: UnsafePointer<UInt8>, _ count: Int, file p: UnsafePointer<UInt8>, end: Int) -> Int {
         count <= 8 ? IDIndex.hash(head: head(a, count, file: p, end: end), count: count)
@@ -330,11 +538,6 @@ struct FastGraphReader {
     }
 
     /// The first `min(count, 8)` bytes at `a`, zero-padded, as one word.
-    @inline(__always)
-    private func head(_ a: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
-        Self.head(a, count, file: p, end: end)
-    }
-
     @inline(__always)
     private static func head(_ a: UnsafePointer<UInt8>, _ count: Int, file p: UnsafePointer<UInt8>, end: Int) -> UInt64 {
         if count >= 8 { return UnsafeRawPointer(a).loadUnaligned(as: UInt64.self) }
@@ -389,7 +592,7 @@ struct FastGraphReader {
         return nil
     }
 
-    /// An op name's slot in the table, reusing the previous task's when the bytes are the same.
+    /// An op name's slot, reusing the previous task's when the bytes are the same.
     private mutating func opSlotOfName() -> UInt16? {
         guard let range = plainStringRange() else { return nil }
         let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
@@ -398,7 +601,15 @@ struct FastGraphReader {
             return last.slot
         }
         guard let name = String(validating: bytes, as: UTF8.self) else { return nil }
-        let slot = table.internOp(name)
+        let slot: UInt16
+        if let s = opSlots[name] {
+            slot = s
+        } else {
+            guard opNames.count < Int(UInt16.max) else { return nil }
+            slot = UInt16(opNames.count)
+            opSlots[name] = slot
+            opNames.append(name)
+        }
         lastOp = (bytes, slot)
         return slot
     }
@@ -445,21 +656,28 @@ struct FastGraphReader {
 
     /// A string without escapes or control characters, validated as UTF-8.
     private mutating func plainString() -> String? {
+        guard let (s, n, ascii) = plainStringBytes() else { return nil }
+        let bytes = UnsafeBufferPointer(start: p + s, count: n)
+        return ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+    }
+
+    /// The byte range of a string without escapes or control characters, and whether it is
+    /// ASCII (else the caller validates it as UTF-8).
+    @inline(__always)
+    private mutating func plainStringBytes() -> (start: Int, count: Int, ascii: Bool)? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let s = i
-        var ascii = true
+        var high: UInt8 = 0
         while i < end {
             let c = p[i]
             if c == UInt8(ascii: "\"") { break }
             if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
-            if c >= 0x80 { ascii = false }
+            high |= c
             i += 1
         }
         guard i < end else { return nil }
-        let bytes = UnsafeBufferPointer(start: p + s, count: i - s)
         i += 1
-        if ascii { return String(decoding: bytes, as: UTF8.self) }
-        return String(validating: bytes, as: UTF8.self)
+        return (s, i - 1 - s, high < 0x80)
     }
 
     /// A JSON number, strictly by the RFC 8259 grammar.
@@ -536,12 +754,34 @@ struct FastGraphReader {
 
     // MARK: Field positions, on error only
 
-    /// Where `field` of the task at `span` was written: the task's object is parsed again
-    /// with the positional JSON parser and its relative position moved to the task's place.
-    static func fieldLocation(in bytes: FileBytes, span: (start: UInt32, end: UInt32), taskStart: SourceLocation?,
-                              field: String) -> SourceLocation? {
-        guard let taskStart else { return nil }
-        let node: JSONNode? = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes.buffer[Int(span.start)..<Int(span.end)]))
+    /// The end of the JSON object starting at `start` (just past its closing brace), or nil.
+    static func objectEnd(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var depth = 0
+        var k = start
+        var inString = false
+        while k < bytes.count {
+            let c = bytes[k]
+            if inString {
+                if c == UInt8(ascii: "\\") { k += 1 } else if c == UInt8(ascii: "\"") { inString = false }
+            } else if c == UInt8(ascii: "\"") {
+                inString = true
+            } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                depth += 1
+            } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { return k + 1 }
+            }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Where `field` of the task whose object starts at byte `start` was written: the task's
+    /// object is parsed again with the positional JSON parser and its relative position
+    /// moved to the task's place.
+    static func fieldLocation(in bytes: FileBytes, start: Int, taskStart: SourceLocation?, field: String) -> SourceLocation? {
+        guard let taskStart, let end = objectEnd(bytes.buffer, from: start) else { return nil }
+        let node: JSONNode? = try? JSONParser.parse(UnsafeRawBufferPointer(rebasing: bytes.buffer[start..<end]))
         guard let node, case .object(let members) = node.value else { return nil }
         func place(_ pos: SourcePosition) -> SourceLocation {
             SourceLocation(file: taskStart.file, line: taskStart.line + pos.line - 1,
@@ -560,6 +800,15 @@ struct FastGraphReader {
         }
         return place(member.value.position)
     }
+}
+
+/// Where each task's object starts in a graph file, kept for the field locator.
+final class TaskStarts: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt32>
+    var count = 0
+
+    init(capacity: Int) { base = .allocate(capacity: capacity) }
+    deinit { base.deallocate() }
 }
 
 /// Whether `n` bytes at `a` and `b` are equal: 8 bytes at a time, inline (a libc memcmp

@@ -79,7 +79,7 @@ import Testing
         let text = """
         {"version": 1, "name": "n\u{e9}", "description": "d",
           "tasks": [
-            {"id": "a", "op": "random", "args": {"rows": 2, "cols": 3, "seed": -5}, "cost": 1.5e-3, "doc": "x"},
+            {"id": "a", "op": "random", "doc": "x } ] { [", "args": {"rows": 2, "cols": 3, "seed": -5}, "cost": 1.5e-3},
             {"id": "b\u{e9}", "op": "scale", "inputs": ["a"], "args": {"alpha": 2.25}, "class": "io"},
             {"id": "c", "op": "exec", "args": {"argv": ["echo", "hi"], "cwd": "."}, "inputs": []},
             {"id": "d", "op": "noop", "inputs": ["a", "b\u{e9}", "c"], "args": {"flag": true, "big": 12345678901234567890}},
@@ -169,6 +169,69 @@ import Testing
                 "\(path):30002:70: error: task 'bad', field 'args.alpha': argument 'alpha' must be a number, got string \"two\"",
             ])
         }
+    }
+
+    /// Inputs found through the number that ends their id, with several numbered sequences
+    /// side by side, more prefixes than the reader tracks, numbers with leading zeros, ids
+    /// made of digits only, inputs written before the id and a task naming itself: each input
+    /// resolves to the task with exactly that id, or is reported.
+    @Test func numberedIdsResolveExactly() throws {
+        var tasks: [String] = []
+        var expected: [[String]] = []
+        func add(_ id: String, _ inputs: [String], inputsFirst: Bool = false) {
+            let list = inputs.map { "\"\($0)\"" }.joined(separator: ", ")
+            tasks.append(inputsFirst ? #"{"inputs": [\#(list)], "id": "\#(id)", "op": "noop"}"#
+                : #"{"id": "\#(id)", "op": "noop", "inputs": [\#(list)]}"#)
+            expected.append(inputs)
+        }
+        for k in 0..<100 { add("a\(k)", k == 0 ? [] : ["a\(k - 1)"]) }
+        for k in 0..<100 { add("b\(k)", ["a\(k)", "a\(99 - k)"] + (k == 0 ? [] : ["b\(k - 1)"])) }
+        // 200 prefixes, interleaved: their numbering entries collide and are replaced.
+        for k in 0..<400 { add("p\(k % 200)_\(k / 200)", ["a\(k % 100)", "b\(k % 100)"]) }
+        for k in 0..<400 { add("q\(k)", ["p\(k % 200)_\(k / 200)"], inputsFirst: k % 2 == 0) }
+        add("7", ["a7"])
+        add("007", ["7", "a7"])
+        add("x9", ["007", "7"])
+        add("long_identifier_beyond_eight_bytes_1", ["x9"])
+        add("long_identifier_beyond_eight_bytes_2", ["long_identifier_beyond_eight_bytes_1"])
+        add("end", ["long_identifier_beyond_eight_bytes_2", "long_identifier_beyond_eight_bytes_1", "q399", "b99", "a0"])
+        let text = #"{"version": 1, "tasks": ["# + tasks.joined(separator: ",\n") + "]}"
+        let table = try #require(FastGraphReader.read(Array(text.utf8), file: "t.json"))
+        let graph = try GraphValidator().validate(table)
+        for (i, names) in expected.enumerated() {
+            #expect(graph.inputs(of: i).map { graph.ids[Int($0)] } == names, "task \(graph.ids[i])")
+        }
+        #expect(graph.index(of: "007") != graph.index(of: "7"))
+
+        // Near misses are not found: "a07" is not "a7", "a100" is past the sequence, and a
+        // task cannot reach itself through its number.
+        let bad = """
+        {"version": 1, "tasks": [
+          {"id": "a0", "op": "noop"}, {"id": "a1", "op": "noop"}, {"id": "a7", "op": "noop"},
+          {"id": "a2", "op": "noop", "inputs": ["a07", "a100", "a2"]}
+        ]}
+        """
+        do {
+            _ = try GraphFile.load(bytes: Array(bad.utf8), file: "t.json")
+            Issue.record("expected errors")
+        } catch {
+            #expect(error.issues.map(\.message) == [
+                "unknown input 'a07': no task has this id",
+                "unknown input 'a100': no task has this id",
+                "task 'a2' lists itself as an input (cycle: a2 -> a2)",
+            ])
+        }
+    }
+
+    /// The most tasks and inputs the reader makes room for hold for the tightest files.
+    @Test func minifiedFilesFitTheReservedColumns() throws {
+        var tasks: [String] = []
+        for k in 0..<2000 { tasks.append(#"{"id":"\#(k)","op":"noop"\#(k == 0 ? "" : #","inputs":["\#(k - 1)","0"]"#)}"#) }
+        let text = #"{"version":1,"tasks":["# + tasks.joined(separator: ",") + "]}"
+        let table = try #require(FastGraphReader.read(Array(text.utf8), file: "t.json"))
+        let graph = try GraphValidator().validate(table)
+        #expect(graph.count == 2000)
+        #expect(graph.inputs(of: 1999).map { graph.ids[Int($0)] } == ["1998", "0"])
     }
 
     @Test func duplicateIdsGoToTheTreeDecoder() {
