@@ -66,10 +66,12 @@ struct FastGraphReader {
     private let numbering: UnsafeMutablePointer<(key: UInt64, offset: Int)>
     private static let numberingSlots = 64
 
-    /// The current task's inputs as read (file range and hash), resolved at the list's end,
-    /// once their cache lines were fetched.
-    private var pending: UnsafeMutablePointer<(start: Int, count: Int, hash: Int)>
+    /// The current task's inputs not found through their number (file range, hash, and their
+    /// slot in `inputRefs`), looked up in `recent` at the task's end, once their cache lines
+    /// were fetched.
+    private var pending: UnsafeMutablePointer<(start: Int, count: Int, hash: Int, slot: Int)>
     private var pendingCapacity = 64
+    private var pendingCount = 0
 
     // Rarely used columns and tables, in Swift arrays.
     private var opNames: [String] = []
@@ -243,23 +245,17 @@ struct FastGraphReader {
         }
     }
 
-    @inline(__always)
-    private func prefetchSet(_ h: Int) {
-        dagrun_prefetch(recent + 4 * (h & (Self.recentSets - 1)))
-    }
-
     private mutating func task() -> Bool {
         guard count < taskCapacity else { return false }
         let start = i, taskLine = line, taskColumn = i - lineStart + 1
         guard take(UInt8(ascii: "{")) else { return false }
-        var idStart = 0, idLength = -1, idHash = 0, idASCII = true
+        var idStart = 0, idLength = -1, idHash = 0, idASCII = true, idNumber = 0, idDigits = 0
         var opSlot: UInt16?
         var args: [String: ArgValue]? = nil
         var taskClass: TaskClass?
         var cost: Double?
         var runPolicy = TaskRunPolicy.default
         var seen: UInt16 = 0
-        let firstInput = inputCount
         skipSpace()
         if take(UInt8(ascii: "}")) { return false }
         while true {
@@ -270,10 +266,12 @@ struct FastGraphReader {
             skipSpace()
             switch key {
             case 1: // id
-                guard seen & 1 == 0, let (s, n, ascii) = plainStringBytes() else { return false }
+                guard seen & 1 == 0, let (s, n, ascii, number, digits) = idString() else { return false }
                 idStart = s
                 idLength = n
                 idASCII = ascii
+                idNumber = number
+                idDigits = digits
                 idHash = Self.hash(p + s, n, file: p, end: end)
             case 2: // op
                 guard seen & 2 == 0, let s = opSlotOfName() else { return false }
@@ -350,7 +348,7 @@ struct FastGraphReader {
         // Only tasks declared before this one can match an input, so a task naming itself
         // stays unresolved, for validation to report. Resolved now, after the id's number
         // was read, as inputs come before the id in some files.
-        guard resolve(from: firstInput) else { return false }
+        guard resolvePending() else { return false }
         let idBytes = UnsafeBufferPointer(start: p + idStart, count: idLength)
         let id = idASCII ? String(decoding: idBytes, as: UTF8.self) : String(validating: idBytes, as: UTF8.self)
         guard let id else { return false }
@@ -380,7 +378,8 @@ struct FastGraphReader {
         taskStarts[task] = UInt32(start)
         count = task + 1
         // Found later through its number, or else through `recent`.
-        if !noteNumber(idStart, idLength, task: task) {
+        if !Self.noteNumber(p + idStart, idLength, number: idNumber, digits: idDigits, task: task, numbering: numbering,
+                            file: p, end: end) {
             let set = 4 * (idHash & (Self.recentSets - 1))
             // Tasks are numbered in order, so the smaller task number is the older entry.
             let way = recent[set + 1] & 0xffff_ffff <= recent[set + 3] & 0xffff_ffff ? set : set + 2
@@ -390,129 +389,179 @@ struct FastGraphReader {
         return true
     }
 
-    /// Reads an `inputs` list into `inputRefs` as file ranges for now (see `resolve`).
+    /// Reads an `inputs` list into `inputRefs`: each input found through its number now (the
+    /// facts of a recent task, hot in the cache), the others left in `pending`. One pass over
+    /// each name finds its end and the number that ends it; a local position, not `i`.
     private mutating func inputs() -> Bool {
-        guard take(UInt8(ascii: "[")) else { return false }
-        skipSpace()
-        if take(UInt8(ascii: "]")) { return true }
-        var k = 0
+        let p = self.p, end = self.end
+        var j = i
+        guard j < end, p[j] == UInt8(ascii: "[") else { return false }
+        j = blanks(from: j + 1)
+        if j < end && p[j] == UInt8(ascii: "]") {
+            i = j + 1
+            return true
+        }
+        var k = inputCount
         while true {
-            skipSpace()
-            guard let range = plainStringRange() else { return false }
-            guard inputCount + k < inputCapacity else { return false }
-            if k == pendingCapacity { growPending() }
-            let h = Self.hash(p + range.start, range.count, file: p, end: end)
-            pending[k] = (range.start, range.count, h)
+            j = blanks(from: j)
+            guard j < end, p[j] == UInt8(ascii: "\"") else { return false }
+            j += 1
+            let s = j
+            var number = 0, digits = 0
+            while true {
+                guard j < end else { return false }
+                let c = p[j]
+                if c == UInt8(ascii: "\"") { break }
+                if c == UInt8(ascii: "\\") || c < 0x20 { return false }
+                let d = c &- 0x30
+                if d < 10 {
+                    number = number &* 10 &+ Int(d)
+                    digits &+= 1
+                } else {
+                    number = 0
+                    digits = 0
+                }
+                j += 1
+            }
+            let length = j - s
+            j += 1
+            guard k < inputCapacity else { return false }
+            let h = Self.hash(p + s, length, file: p, end: end)
+            if let t = Self.numbered(p + s, length, number: number, digits: digits, hash: h, tasks: count,
+                                     numbering: numbering, idHashes: idHashes, idSpans: idSpans, file: p, end: end) {
+                inputRefs[k] = t
+            } else {
+                if pendingCount == pendingCapacity { growPending() }
+                pending[pendingCount] = (s, length, h, k)
+                pendingCount += 1
+                dagrun_prefetch(recent + 4 * (h & (Self.recentSets - 1)))
+            }
             k += 1
-            skipSpace()
-            if take(UInt8(ascii: ",")) { continue }
-            guard take(UInt8(ascii: "]")) else { return false }
+            j = blanks(from: j)
+            if j < end && p[j] == UInt8(ascii: ",") {
+                j += 1
+                continue
+            }
+            guard j < end, p[j] == UInt8(ascii: "]") else { return false }
+            j += 1
             break
         }
-        inputCount += k
+        inputCount = k
+        i = j
         return true
     }
 
+    /// An id string: its range, whether it is ASCII, and the number that ends it (see `inputs`).
+    @inline(__always)
+    private mutating func idString() -> (start: Int, count: Int, ascii: Bool, number: Int, digits: Int)? {
+        var j = i
+        guard j < end, p[j] == UInt8(ascii: "\"") else { return nil }
+        j += 1
+        let s = j
+        var high: UInt8 = 0
+        var number = 0, digits = 0
+        while true {
+            guard j < end else { return nil }
+            let c = p[j]
+            if c == UInt8(ascii: "\"") { break }
+            if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
+            high |= c
+            let d = c &- 0x30
+            if d < 10 {
+                number = number &* 10 &+ Int(d)
+                digits &+= 1
+            } else {
+                number = 0
+                digits = 0
+            }
+            j += 1
+        }
+        i = j + 1
+        return (s, j - s, high < 0x80, number, digits)
+    }
+
     private mutating func growPending() {
-        let bigger = UnsafeMutablePointer<(start: Int, count: Int, hash: Int)>.allocate(capacity: 2 * pendingCapacity)
+        let bigger = UnsafeMutablePointer<(start: Int, count: Int, hash: Int, slot: Int)>.allocate(capacity: 2 * pendingCapacity)
         bigger.moveInitialize(from: pending, count: pendingCapacity)
         pending.deallocate()
         pending = bigger
         pendingCapacity *= 2
     }
 
-    /// Resolves the current task's inputs (`inputRefs[from..<inputCount]`, read into `pending`):
-    /// through their number, else through `recent` (whose lines are fetched first), else as a
-    /// name for validation to look up.
-    private mutating func resolve(from first: Int) -> Bool {
-        let n = inputCount - first
-        var unfound = 0
-        for k in 0..<n {
-            let (start, length, h) = pending[k]
-            if let t = numbered(start, length, hash: h) {
-                inputRefs[first + k] = t
-            } else {
-                prefetchSet(h)
-                inputRefs[first + k] = Int32.min
-                unfound += 1
-            }
-        }
-        guard unfound > 0 else { return true }
-        for k in 0..<n where inputRefs[first + k] == Int32.min {
-            let (start, length, h) = pending[k]
+    /// Resolves the current task's inputs left in `pending`: through `recent`, else as a name
+    /// for validation to look up.
+    private mutating func resolvePending() -> Bool {
+        for k in 0..<pendingCount {
+            let (start, length, h, slot) = pending[k]
             let bytes = UnsafeBufferPointer(start: p + start, count: length)
-            if let t = recentTask(bytes, hash: h) {
-                inputRefs[first + k] = t
+            if let t = Self.recentTask(bytes, hash: h, recent: recent, idSpans: idSpans, file: p, end: end) {
+                inputRefs[slot] = t
             } else {
                 guard let name = String(validating: bytes, as: UTF8.self) else { return false }
                 unresolvedNames.append(name)
-                inputRefs[first + k] = -Int32(unresolvedNames.count)
+                inputRefs[slot] = -Int32(unresolvedNames.count)
             }
         }
+        pendingCount = 0
         return true
-    }
-
-    /// The decimal number that ends the `count` bytes at `a` (up to 18 digits) and where it
-    /// starts, or nil.
-    @inline(__always)
-    private static func trailingNumber(_ a: UnsafePointer<UInt8>, _ count: Int) -> (value: Int, digitsAt: Int)? {
-        var k = count - 1
-        var value = 0
-        var scale = 1
-        while k >= 0 && count - k <= 18 {
-            let d = a[k] &- 0x30
-            guard d < 10 else { break }
-            value += Int(d) * scale
-            scale *= 10
-            k -= 1
-        }
-        return k == count - 1 ? nil : (value, k + 1)
     }
 
     /// The `numbering` key of the prefix of `prefixLength` bytes at `a`.
     @inline(__always)
-    private func numberingKey(_ a: UnsafePointer<UInt8>, _ prefixLength: Int) -> UInt64 {
-        let head = prefixLength == 0 ? 0 : Self.head(a, min(prefixLength, 8), file: p, end: end)
+    private static func numberingKey(_ a: UnsafePointer<UInt8>, _ prefixLength: Int, file p: UnsafePointer<UInt8>,
+                                     end: Int) -> UInt64 {
+        let head = prefixLength == 0 ? 0 : head(a, min(prefixLength, 8), file: p, end: end)
         return head &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(prefixLength)
     }
 
-    /// Records the numbering of the id just declared as task `task`; true when an input can
-    /// find it through its number (then it stays out of `recent`).
+    // (The helpers below are static: a method on `self` called from a mutating one made Swift
+    // copy the whole reader per call, which was 6 % of the load's instructions.)
+
+    /// Records the numbering of the id just declared as task `task` (its last `digits` bytes
+    /// are the decimal `number`; a run of more than 18 is not a number here); true when an
+    /// input can find it through its number (then it stays out of `recent`).
     @inline(__always)
-    private mutating func noteNumber(_ start: Int, _ length: Int, task: Int) -> Bool {
-        guard let (number, at) = Self.trailingNumber(p + start, length) else { return false }
-        let key = numberingKey(p + start, at)
+    private static func noteNumber(_ a: UnsafePointer<UInt8>, _ length: Int, number: Int, digits: Int, task: Int,
+                                   numbering: UnsafeMutablePointer<(key: UInt64, offset: Int)>,
+                                   file p: UnsafePointer<UInt8>, end: Int) -> Bool {
+        guard digits > 0 && digits <= 18 else { return false }
+        let key = numberingKey(a, length - digits, file: p, end: end)
         let slot = numbering + Int(key >> 58)  // 64 slots
         if slot.pointee.key == key && slot.pointee.offset &+ number == task { return true }
         slot.pointee = (key, task &- number)
         return false
     }
 
-    /// The task that the input at `start` names through its number, if that task has these
-    /// bytes. For ids of up to 8 bytes, equal hashes and lengths mean equal bytes:
-    /// ``IDIndex/hash(head:count:)`` is a bijection for a given length (a xor, multiplies by
-    /// odd numbers and xor-shifts by at least half the width, each invertible).
+    /// The task among the first `tasks` that the id of `length` bytes at `a` names through
+    /// its number, if that task has these bytes. For ids of up to 8 bytes, equal hashes and
+    /// lengths mean equal bytes: ``IDIndex/hash(head:count:)`` is a bijection for a given
+    /// length (a xor, multiplies by odd numbers and xor-shifts by at least half the width,
+    /// each invertible); longer ids are compared byte by byte.
     @inline(__always)
-    private func numbered(_ start: Int, _ length: Int, hash h: Int) -> Int32? {
-        guard let (number, at) = Self.trailingNumber(p + start, length) else { return nil }
-        let key = numberingKey(p + start, at)
-        let slot = numbering[Int(key >> 58)]
-        guard slot.key == key else { return nil }
-        let t = slot.offset &+ number
-        guard t >= 0 && t < count, idHashes[t] == h else { return nil }
+    private static func numbered(_ a: UnsafePointer<UInt8>, _ length: Int, number: Int, digits: Int, hash h: Int,
+                                 tasks: Int, numbering: UnsafeMutablePointer<(key: UInt64, offset: Int)>,
+                                 idHashes: UnsafeMutablePointer<Int>, idSpans: UnsafeMutablePointer<UInt64>,
+                                 file p: UnsafePointer<UInt8>, end: Int) -> Int32? {
+        guard digits > 0 && digits <= 18 else { return nil }
+        let key = numberingKey(a, length - digits, file: p, end: end)
+        let slot = numbering + Int(key >> 58)
+        guard slot.pointee.key == key else { return nil }
+        let t = slot.pointee.offset &+ number
+        guard t >= 0 && t < tasks, idHashes[t] == h else { return nil }
         let span = idSpans[t]
         guard Int(span & 0xffff_ffff) == length else { return nil }
-        if length > 8 && !sameBytes(p + Int(span >> 32), p + start, length) { return nil }
+        if length > 8 && !sameBytes(p + Int(span >> 32), a, length) { return nil }
         return Int32(t)
     }
 
     /// The task declared recently whose id has these bytes, found in `recent`, or nil.
     @inline(__always)
-    private func recentTask(_ bytes: UnsafeBufferPointer<UInt8>, hash h: Int) -> Int32? {
-        let set = 4 * (h & (Self.recentSets - 1))
+    private static func recentTask(_ bytes: UnsafeBufferPointer<UInt8>, hash h: Int, recent: UnsafeMutablePointer<UInt64>,
+                                   idSpans: UnsafeMutablePointer<UInt64>, file p: UnsafePointer<UInt8>, end: Int) -> Int32? {
+        let set = 4 * (h & (recentSets - 1))
         let length = bytes.count
-        let first = Self.head(bytes.baseAddress!, length, file: p, end: end)
-        for way in [set, set + 2] {
+        let first = head(bytes.baseAddress!, length, file: p, end: end)
+        for way in stride(from: set, through: set + 2, by: 2) {
             let word = recent[way + 1]
             guard word != 0, Int(word >> 32) == length, recent[way] == first else { continue }
             let t = Int32(truncatingIfNeeded: word & 0xffff_ffff) - 1
@@ -554,15 +603,23 @@ struct FastGraphReader {
     /// A task field name as a small number (1 id, 2 op, 3 inputs, 4 args, 5 class, 6 cost, 7 doc,
     /// 8 executor, 9 timeout, 10 retries, 11 max_memory, 12 cores), nil otherwise.
     private mutating func keyByte() -> UInt8? {
-        guard take(UInt8(ascii: "\"")) else { return nil }
-        let s = i
-        while i < end && p[i] != UInt8(ascii: "\"") {
-            if p[i] == UInt8(ascii: "\\") || p[i] < 0x20 { return nil }
-            i += 1
+        // The three keys of nearly every task, from one word: "id", "op", "inputs" with quotes.
+        if i + 8 <= end {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            if w & 0xffff_ffff == 0x2264_6922 {
+                i += 4
+                return 1
+            }
+            if w & 0xffff_ffff == 0x2270_6f22 {
+                i += 4
+                return 2
+            }
+            if w == 0x2273_7475_706e_6922 {
+                i += 8
+                return 3
+            }
         }
-        guard i < end else { return nil }
-        let n = i - s
-        i += 1
+        guard let (s, n) = plainStringRange() else { return nil }
         // The seven names by length and first bytes (no library call per key).
         @inline(__always) func at(_ k: Int) -> UInt8 { p[s + k] }
         switch n {
@@ -640,18 +697,21 @@ struct FastGraphReader {
 
     /// The byte range of a string without escapes or control characters (not yet validated
     /// as UTF-8: the caller validates it if it makes a String of it).
+    @inline(__always)
     private mutating func plainStringRange() -> (start: Int, count: Int)? {
-        guard take(UInt8(ascii: "\"")) else { return nil }
-        let s = i
-        while i < end {
-            let c = p[i]
+        var j = i
+        guard j < end, p[j] == UInt8(ascii: "\"") else { return nil }
+        j += 1
+        let s = j
+        while j < end {
+            let c = p[j]
             if c == UInt8(ascii: "\"") { break }
             if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
-            i += 1
+            j += 1
         }
-        guard i < end else { return nil }
-        i += 1
-        return (s, i - 1 - s)
+        guard j < end else { return nil }
+        i = j + 1
+        return (s, j - s)
     }
 
     /// A string without escapes or control characters, validated as UTF-8.
@@ -665,19 +725,21 @@ struct FastGraphReader {
     /// ASCII (else the caller validates it as UTF-8).
     @inline(__always)
     private mutating func plainStringBytes() -> (start: Int, count: Int, ascii: Bool)? {
-        guard take(UInt8(ascii: "\"")) else { return nil }
-        let s = i
+        var j = i
+        guard j < end, p[j] == UInt8(ascii: "\"") else { return nil }
+        j += 1
+        let s = j
         var high: UInt8 = 0
-        while i < end {
-            let c = p[i]
+        while j < end {
+            let c = p[j]
             if c == UInt8(ascii: "\"") { break }
             if c == UInt8(ascii: "\\") || c < 0x20 { return nil }
             high |= c
-            i += 1
+            j += 1
         }
-        guard i < end else { return nil }
-        i += 1
-        return (s, i - 1 - s, high < 0x80)
+        guard j < end else { return nil }
+        i = j + 1
+        return (s, j - s, high < 0x80)
     }
 
     /// A JSON number, strictly by the RFC 8259 grammar.
@@ -728,28 +790,46 @@ struct FastGraphReader {
 
     private var peek: UInt8 { i < end ? p[i] : 0 }
 
+    @inline(__always)
     private mutating func take(_ c: UInt8) -> Bool {
         guard i < end, p[i] == c else { return false }
         i += 1
         return true
     }
 
+    /// The position of the first non-blank byte from `j`, counting lines.
+    @inline(__always)
+    private mutating func blanks(from j: Int) -> Int {
+        guard j < end, p[j] <= 0x20 else { return j }
+        i = j
+        skipSpace()
+        return i
+    }
+
+    /// Skips blanks, counting lines. (Works on a local copy of the position: updating the
+    /// stored one byte by byte kept it in memory, as did every scanning loop here.)
+    @inline(__always)
     private mutating func skipSpace() {
-        while i < end {
-            switch p[i] {
-            case 0x20, 0x09: i += 1
+        var j = i
+        guard j < end, p[j] <= 0x20 else { return }
+        while j < end {
+            switch p[j] {
+            case 0x20, 0x09: j += 1
             case 0x0A:
-                i += 1
+                j += 1
                 line += 1
-                lineStart = i
+                lineStart = j
             case 0x0D:
-                i += 1
-                if i < end && p[i] == 0x0A { i += 1 }
+                j += 1
+                if j < end && p[j] == 0x0A { j += 1 }
                 line += 1
-                lineStart = i
-            default: return
+                lineStart = j
+            default:
+                i = j
+                return
             }
         }
+        i = j
     }
 
     // MARK: Field positions, on error only
