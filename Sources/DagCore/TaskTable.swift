@@ -26,6 +26,9 @@ public struct TaskTable: Sendable {
     var inputRefs: [Int32] = []
     var unresolvedNames: [String] = []
     var prebuiltIndex: IDIndex?
+    /// Set by a reader whose every resolved reference names a task declared before the one
+    /// that reads it (then no task names itself, and validation need not look).
+    var refsPrecedeTasks = false
     // The optional fields are columns only once a task declares them: each stays empty
     // while every task so far left it out (most tasks of large graphs do), and is filled
     // with defaults up to the first task that declares it. That saves three appends and 17
@@ -57,9 +60,11 @@ public struct TaskTable: Sendable {
     /// A table whose columns a reader filled itself, with every input resolved while reading
     /// (see ``appendResolved(id:opSlot:args:taskClass:cost:runPolicy:line:column:)`` for the
     /// meaning of `inputRefs`), and its id index. The optional columns are empty or full.
+    /// `refsPrecedeTasks`: every resolved reference names an earlier task.
     package init(file: String?, name: String?, ids: [String], opNames: [String], opOfTask: [UInt16],
                  inputOffsets: [Int32], inputRefs: [Int32], unresolvedNames: [String], args: [Args],
-                 classes: [UInt8], costs: [Double], runPolicies: [TaskRunPolicy], positions: [UInt64], index: IDIndex) {
+                 classes: [UInt8], costs: [Double], runPolicies: [TaskRunPolicy], positions: [UInt64], index: IDIndex,
+                 refsPrecedeTasks: Bool) {
         let n = ids.count
         precondition(opOfTask.count == n && inputOffsets.count == n + 1 && positions.count == n)
         precondition([args.count, classes.count, costs.count, runPolicies.count].allSatisfy { $0 == 0 || $0 == n })
@@ -79,6 +84,7 @@ public struct TaskTable: Sendable {
         self.runPolicies = runPolicies
         self.positions = positions
         prebuiltIndex = index
+        self.refsPrecedeTasks = refsPrecedeTasks
     }
 
     public var count: Int { ids.count }

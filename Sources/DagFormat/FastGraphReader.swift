@@ -76,7 +76,12 @@ struct FastGraphReader {
     // Rarely used columns and tables, in Swift arrays.
     private var opNames: [String] = []
     private var opSlots: [String: UInt16] = [:]
-    private var lastOp: (bytes: UnsafeBufferPointer<UInt8>, slot: UInt16)?
+    /// The previous task's op: its name's length (-1 before the first), first 8 bytes, start in
+    /// the file and slot. Most tasks repeat it, and an op of up to 8 bytes is matched from one word.
+    private var lastOpLength = -1
+    private var lastOpHead: UInt64 = 0
+    private var lastOpStart = 0
+    private var lastOpSlot: UInt16 = 0
     private var unresolvedNames: [String] = []
     private var name: String?
     // The optional columns stay empty while every task so far left the field out, and are
@@ -146,7 +151,8 @@ struct FastGraphReader {
         var table = TaskTable(file: file, name: r.name, ids: ids, opNames: r.opNames, opOfTask: r.opColumn,
                               inputOffsets: r.offsetsColumn, inputRefs: r.inputRefsColumn,
                               unresolvedNames: r.unresolvedNames, args: r.args, classes: r.classes, costs: r.costs,
-                              runPolicies: r.runPolicies, positions: r.positionsColumn, index: built)
+                              runPolicies: r.runPolicies, positions: r.positionsColumn, index: built,
+                              refsPrecedeTasks: true)  // only tasks read before are found
         let positions = table
         table.fieldLocator = { task, field in
             fieldLocation(in: bytes, start: Int(starts.base[task]), taskStart: positions.location(of: task), field: field)
@@ -582,8 +588,13 @@ struct FastGraphReader {
     /// ``IDIndex/hash(bytes:)`` of the `count` bytes at `a` (from one word when they fit).
     @inline(__always)
     private static func hash(_ a: UnsafePointer<UInt8>, _ count: Int, file p: UnsafePointer<UInt8>, end: Int) -> Int {
-        count <= 8 ? IDIndex.hash(head: head(a, count, file: p, end: end), count: count)
-            : IDIndex.hash(bytes: UnsafeBufferPointer(start: a, count: count))
+        count <= 8 ? IDIndex.hash(head: head(a, count, file: p, end: end), count: count) : longHash(a, count)
+    }
+
+    /// (Kept out of line, so that the short case above is inlined into the scanning loops.)
+    @inline(never)
+    private static func longHash(_ a: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        IDIndex.hash(bytes: UnsafeBufferPointer(start: a, count: count))
     }
 
     /// The first `min(count, 8)` bytes at `a`, zero-padded, as one word.
@@ -650,14 +661,20 @@ struct FastGraphReader {
     }
 
     /// An op name's slot, reusing the previous task's when the bytes are the same.
+    @inline(__always)
     private mutating func opSlotOfName() -> UInt16? {
-        guard let range = plainStringRange() else { return nil }
-        let bytes = UnsafeBufferPointer(start: p + range.start, count: range.count)
-        if let last = lastOp, last.bytes.count == bytes.count,
-           sameBytes(last.bytes.baseAddress!, bytes.baseAddress!, bytes.count) {
-            return last.slot
+        guard let (start, length) = plainStringRange() else { return nil }
+        if length == lastOpLength && Self.head(p + start, length, file: p, end: end) == lastOpHead
+            && (length <= 8 || sameBytes(p + lastOpStart + 8, p + start + 8, length - 8)) {
+            return lastOpSlot
         }
-        guard let name = String(validating: bytes, as: UTF8.self) else { return nil }
+        return newOp(start, length)
+    }
+
+    private mutating func newOp(_ start: Int, _ length: Int) -> UInt16? {
+        guard let name = String(validating: UnsafeBufferPointer(start: p + start, count: length), as: UTF8.self) else {
+            return nil
+        }
         let slot: UInt16
         if let s = opSlots[name] {
             slot = s
@@ -667,7 +684,7 @@ struct FastGraphReader {
             opSlots[name] = slot
             opNames.append(name)
         }
-        lastOp = (bytes, slot)
+        (lastOpLength, lastOpHead, lastOpStart, lastOpSlot) = (length, Self.head(p + start, length, file: p, end: end), start, slot)
         return slot
     }
 

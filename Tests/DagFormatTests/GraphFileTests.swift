@@ -109,3 +109,53 @@ import Testing
         #expect(parsed?["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
     }
 }
+
+/// Files of plain tasks (no arguments, classes, policies) are validated in a first pass per
+/// op; it must give what the general per-task loop gives, issues included.
+@Suite struct PlainTaskValidationTests {
+    typealias Task = (id: String, op: String, inputs: [String], cost: Double?)
+
+    func both(_ tasks: [Task]) -> (fast: Result<TaskGraph, GraphValidationError>, general: Result<TaskGraph, GraphValidationError>) {
+        let lines = tasks.map { t in
+            let inputs = t.inputs.map { "\"\($0)\"" }.joined(separator: ", ")
+            return #"{"id": "\#(t.id)", "op": "\#(t.op)", "inputs": [\#(inputs)]"# + (t.cost.map { #", "cost": \#($0)"# } ?? "") + "}"
+        }
+        let text = #"{"version": 1, "tasks": ["# + lines.joined(separator: ",\n") + "]}"
+        var table = TaskTable(file: "t.json")
+        for t in tasks { table.append(id: t.id, op: t.op, inputs: t.inputs, cost: t.cost) }
+        return (Result { () throws(GraphValidationError) in try GraphFile.load(bytes: Array(text.utf8), file: "t.json") },
+                Result { () throws(GraphValidationError) in try GraphValidator().validate(table) })
+    }
+
+    @Test func validGraphsAgree() throws {
+        let (fast, general) = both([
+            ("a", "noop", [], nil), ("b", "noop", ["a"], 0.25), ("c", "noop", ["a", "b"], 2),
+            ("d", "noop", ["c"], nil), ("e", "noop", ["b", "d"], 0),
+        ])
+        let f = try fast.get(), g = try general.get()
+        #expect(f.opIndex == g.opIndex)
+        #expect(f.classes == g.classes)
+        #expect(f.costs == g.costs)
+        #expect((0..<f.count).map(f.shape(of:)) == (0..<g.count).map(g.shape(of:)))
+        #expect(f.bottomLevel == g.bottomLevel)
+        #expect(f.criticalPath == g.criticalPath)
+        #expect(f.costs[1] == 0.25 && f.costs[2] == 2 && f.costs[4] == 0)
+    }
+
+    @Test func issuesAgree() {
+        let (fast, general) = both([
+            ("a", "noop", [], nil), ("b", "noop", ["a"], -1), ("c", "nope", ["a"], nil),
+            ("d", "add", ["a"], nil), ("e", "scale", ["a"], nil), ("f", "add", ["a", "b"], nil), ("g", "noop", ["f"], nil),
+        ])
+        func messages(_ r: Result<TaskGraph, GraphValidationError>) -> [String] {
+            guard case .failure(let e) = r else { return [] }
+            return e.issues.map { "\($0.taskID ?? "-"): \($0.message)" }
+        }
+        #expect(!messages(fast).isEmpty)
+        #expect(messages(fast) == messages(general))
+        #expect(messages(fast).contains { $0.hasPrefix("b: cost must be") })
+        #expect(messages(fast).contains { $0.hasPrefix("c: unknown op 'nope'") })
+        #expect(messages(fast).contains { $0.hasPrefix("d: op 'add' takes") })
+        #expect(messages(fast).contains { $0.hasPrefix("e: missing required argument 'alpha'") })
+    }
+}
