@@ -1,5 +1,8 @@
 import Synchronization
 
+/// Where ``IDIndex/bulk(ids:hashes:tasks:runs:)`` leaves the sum of its look-ahead loads.
+private let touchSink = Atomic<UInt64>(0)
+
 /// Task index by id: an open-addressing hash table over the ids array, with FNV-1a over
 /// the id's UTF-8 bytes and linear probing. Each 8-byte slot holds the task index and 32
 /// bits of the hash, so a probe compares ids only when the fingerprints match: one cache
@@ -8,20 +11,92 @@ import Synchronization
 /// Why not `Dictionary<String, Int32>`: on this project's machine inserting 1M small ids
 /// into one took 0.4 s (SipHash plus a String key stored per entry); this table stores
 /// 8 to 16 bytes per task (load factor 3/8 to 3/4) and hashes the bytes directly.
-/// Where ``IDIndex/bulk(ids:hashes:)`` leaves the sum of its look-ahead loads.
-private let touchSink = Atomic<UInt64>(0)
-
+///
+/// Numbered runs: generated graphs mostly name their tasks with a prefix and a number that
+/// follows the task index ("t0", "t1", ...). A reader can hand such tasks over as runs
+/// (``NumberedRun``) instead of table entries: a run of any length costs a few words, and
+/// a lookup parses the id's number and checks the one task it names. Loading a 1M-task
+/// graph built no 16 MB table then (about a tenth of its load time here).
 public struct IDIndex: Sendable {
     /// `fingerprint << 32 | task`, or `empty`.
     private var slots: [UInt64]
     private static let empty = UInt64.max
     private var mask: Int
     public private(set) var count = 0
+    /// Sorted by key, then first number.
+    private var runs: [NumberedRun] = []
+
+    /// Tasks `offset + m` for each number `m` in `first...last` whose ids are a prefix (of
+    /// ``IDIndex/prefixKey(head:length:)`` `key`) followed by `m` in decimal: as a reader
+    /// found them, consecutive in the numbering, with the prefix's first task (which is in
+    /// the table) left out. Tasks in the range that are not such ids are not in the run.
+    public struct NumberedRun: Sendable, Hashable {
+        public var key: UInt64
+        public var offset: Int
+        public var first: Int
+        public var last: Int
+
+        public init(key: UInt64, offset: Int, first: Int, last: Int) {
+            self.key = key
+            self.offset = offset
+            self.first = first
+            self.last = last
+        }
+    }
+
+    /// The decimal number that ends `bytes` (`digits` of them, at most 18), or nil.
+    @inlinable
+    public static func trailingNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> (value: Int, digits: Int)? {
+        var k = bytes.count
+        while k > 0 && bytes.count - k < 19 && bytes[k - 1] &- 0x30 < 10 { k -= 1 }
+        let digits = bytes.count - k
+        guard digits > 0 && digits <= 18 else { return nil }
+        var value = 0
+        for j in k..<bytes.count { value = value &* 10 &+ Int(bytes[j] &- 0x30) }
+        return (value, digits)
+    }
+
+    /// The key of an id prefix of `length` bytes whose first `min(length, 8)` are `head`
+    /// (little-endian, zero-padded).
+    @inlinable @inline(__always)
+    public static func prefixKey(head: UInt64, length: Int) -> UInt64 {
+        head &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(length)
+    }
+
+    /// The prefix key of the first `length` bytes of `bytes`.
+    @inlinable
+    static func prefixKey(_ bytes: UnsafeBufferPointer<UInt8>, length: Int) -> UInt64 {
+        var head: UInt64 = 0
+        for k in 0..<min(length, 8) { head |= UInt64(bytes[k]) << (8 * UInt64(k)) }
+        return prefixKey(head: head, length: length)
+    }
+
+    /// The task of `runs` whose id has these bytes, if any.
+    private func runTask(_ bytes: UnsafeBufferPointer<UInt8>, ids: [String]) -> Int32? {
+        guard !runs.isEmpty, let (number, digits) = Self.trailingNumber(bytes) else { return nil }
+        let key = Self.prefixKey(bytes, length: bytes.count - digits)
+        // The first run with this key.
+        var lo = 0, hi = runs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if runs[mid].key < key { lo = mid + 1 } else { hi = mid }
+        }
+        var r = lo
+        while r < runs.count && runs[r].key == key && runs[r].first <= number {
+            let run = runs[r]
+            if number <= run.last {
+                let t = run.offset &+ number
+                if t >= 0 && t < ids.count && Self.equal(ids[t], bytes) { return Int32(t) }
+            }
+            r += 1
+        }
+        return nil
+    }
 
     /// Builds the index of `ids` (whose ``hash(_:)`` values are `hashes`) in one go.
     /// Returns the index, or the first duplicate found as `(first, again)` task indices.
     public static func bulk(ids: [String], hashes: [Int]) -> (index: IDIndex, duplicate: (Int32, Int32)?) {
-        hashes.withUnsafeBufferPointer { bulk(ids: ids, hashes: $0) }
+        hashes.withUnsafeBufferPointer { bulk(ids: ids, hashes: $0, tasks: nil, runs: []) }
     }
 
     /// Builds the index of `ids` (whose ``hash(_:)`` values are `hashes`) in one go: the ids
@@ -30,18 +105,26 @@ public struct IDIndex: Sendable {
     /// the misses of a table larger than the caches overlap instead of following one another.
     /// (Before: a radix sort by home slot, so that the table was written front to back;
     /// its three passes over 32 MB of temporaries took longer than the misses they avoided.)
+    ///
+    /// `tasks`: the tasks to put in the table (all when nil); every other task must be in one
+    /// of `runs`. Duplicates are found among the table's ids, between the table and the runs,
+    /// and between runs of one prefix whose numbers overlap (within a run, distinct numbers
+    /// are distinct ids).
     /// Returns the index, or the first duplicate found as `(first, again)` task indices.
-    public static func bulk(ids: [String], hashes: UnsafeBufferPointer<Int>) -> (index: IDIndex, duplicate: (Int32, Int32)?) {
-        let n = hashes.count
-        precondition(ids.count == n)
+    public static func bulk(ids: [String], hashes: UnsafeBufferPointer<Int>, tasks: UnsafeBufferPointer<Int32>?,
+                            runs: [NumberedRun]) -> (index: IDIndex, duplicate: (Int32, Int32)?) {
+        precondition(ids.count == hashes.count)
+        let n = tasks?.count ?? hashes.count
         var index = IDIndex(capacity: n)
         let mask = index.mask
         let ahead = 8
         var touched: UInt64 = 0
-        let duplicate: (Int32, Int32)? = index.slots.withUnsafeMutableBufferPointer { slots in
+        @inline(__always) func task(_ k: Int) -> Int { tasks.map { Int($0[k]) } ?? k }
+        var duplicate: (Int32, Int32)? = index.slots.withUnsafeMutableBufferPointer { slots in
             let table = slots.baseAddress!
-            for t in 0..<n {
-                if t + ahead < n { touched &+= table[hashes[t + ahead] & mask] }
+            for k in 0..<n {
+                if k + ahead < n { touched &+= table[hashes[task(k + ahead)] & mask] }
+                let t = task(k)
                 let h = hashes[t]
                 let tag = UInt64(UInt32(truncatingIfNeeded: h >> 32)) << 32
                 var k = h & mask
@@ -61,8 +144,31 @@ public struct IDIndex: Sendable {
             return nil
         }
         touchSink.store(touched, ordering: .relaxed)  // so the loads are not optimised away
-        index.count = duplicate == nil ? n : 0
-        return (index, duplicate)
+        index.count = duplicate == nil ? ids.count : 0
+        guard duplicate == nil, !runs.isEmpty else { return (index, duplicate) }
+        index.runs = runs.sorted { ($0.key, $0.first) < ($1.key, $1.first) }
+        // Runs of one prefix whose numbers overlap: the ids at each common number.
+        let sorted = index.runs
+        for a in sorted.indices {
+            var b = a + 1
+            while b < sorted.count && sorted[b].key == sorted[a].key && sorted[b].first <= sorted[a].last {
+                for m in sorted[b].first...min(sorted[a].last, sorted[b].last) {
+                    let t1 = sorted[a].offset &+ m, t2 = sorted[b].offset &+ m
+                    if t1 != t2 && ids[t1] == ids[t2] { duplicate = (Int32(min(t1, t2)), Int32(max(t1, t2))) }
+                    if duplicate != nil { return (index, duplicate) }
+                }
+                b += 1
+            }
+        }
+        // The table's ids that a run also holds.
+        for k in 0..<n {
+            let t = task(k)
+            var id = ids[t]
+            if let other = id.withUTF8({ index.runTask($0, ids: ids) }), Int(other) != t {
+                return (index, (Int32(min(Int(other), t)), Int32(max(Int(other), t))))
+            }
+        }
+        return (index, nil)
     }
 
     /// Bytes held by the slots.
@@ -142,6 +248,7 @@ public struct IDIndex: Sendable {
 
     /// The task whose id has UTF-8 bytes `bytes` and ``hash(bytes:)`` `h`.
     public func find(bytes: UnsafeBufferPointer<UInt8>, hash h: Int, ids: [String]) -> Int32? {
+        if let t = runTask(bytes, ids: ids) { return t }
         let tag = UInt64(UInt32(truncatingIfNeeded: h >> 32)) << 32
         var k = h & mask
         while true {

@@ -63,8 +63,17 @@ struct FastGraphReader {
     /// facts of a recent task (hot in the cache) instead of a random line of `recent`, and an
     /// id found this way is not put into `recent` at all. A direct-mapped table of 64 entries
     /// keyed by the prefix's length and first 8 bytes: `key`, `offset`.
-    private let numbering: UnsafeMutablePointer<(key: UInt64, offset: Int)>
+    private let numbering: UnsafeMutablePointer<Numbering>
     private static let numberingSlots = 64
+    /// A prefix's numbering: `key` (``IDIndex/prefixKey(head:length:)``), `offset` (task
+    /// minus number), and the numbers of the run of tasks found consistent with it since the
+    /// prefix's first task (`first` is `Int.min` while there is none).
+    private typealias Numbering = (key: UInt64, offset: Int, first: Int, last: Int)
+    /// Finished runs (see ``IDIndex/NumberedRun``); the slots hold the current ones.
+    private var runs: [IDIndex.NumberedRun] = []
+    /// The tasks the id index holds in its table: those not in a run.
+    private let singletons: UnsafeMutablePointer<Int32>
+    private var singletonCount = 0
 
     /// The current task's inputs not found through their number (file range, hash, and their
     /// slot in `inputRefs`), looked up in `recent` at the task's end, once their cache lines
@@ -132,6 +141,10 @@ struct FastGraphReader {
                             offsetCount = r.count + 1
                             positionCount = r.count
                             refCount = r.inputCount
+                            if ok {
+                                r.runs = r.allRuns()
+                                r.singletonList = Array(UnsafeBufferPointer(start: r.singletons, count: r.singletonCount))
+                            }
                             r.freeScratch()
                             reader = r
                         }
@@ -145,7 +158,9 @@ struct FastGraphReader {
         }
         guard ok, let r = reader else { return nil }
         // The full id index; a duplicate id goes to the tree decoder, which reports both places.
-        let (built, duplicate) = IDIndex.bulk(ids: ids, hashes: UnsafeBufferPointer(start: idHashes, count: r.count))
+        let (built, duplicate) = r.singletonList.withUnsafeBufferPointer { tasks in
+            IDIndex.bulk(ids: ids, hashes: UnsafeBufferPointer(start: idHashes, count: r.count), tasks: tasks, runs: r.runs)
+        }
         guard duplicate == nil else { return nil }
         starts.count = r.count
         var table = TaskTable(file: file, name: r.name, ids: ids, opNames: r.opNames, opOfTask: r.opColumn,
@@ -161,6 +176,7 @@ struct FastGraphReader {
     }
 
     // The finished columns, handed from the closures that made them to `read`.
+    private var singletonList: [Int32] = []
     private var opColumn: [UInt16] = []
     private var offsetsColumn: [Int32] = []
     private var positionsColumn: [UInt64] = []
@@ -186,14 +202,26 @@ struct FastGraphReader {
         recent = .allocate(capacity: 4 * Self.recentSets)
         recent.initialize(repeating: 0, count: 4 * Self.recentSets)
         numbering = .allocate(capacity: Self.numberingSlots)
-        numbering.initialize(repeating: (UInt64.max, 0), count: Self.numberingSlots)
+        numbering.initialize(repeating: (UInt64.max, 0, Int.min, 0), count: Self.numberingSlots)
+        singletons = .allocate(capacity: taskCapacity)
         pending = .allocate(capacity: pendingCapacity)
         inputOffsets[0] = 0
+    }
+
+    /// The runs, current ones included.
+    private func allRuns() -> [IDIndex.NumberedRun] {
+        var all = runs
+        for k in 0..<Self.numberingSlots where numbering[k].first != Int.min {
+            let n = numbering[k]
+            all.append(IDIndex.NumberedRun(key: n.key, offset: n.offset, first: n.first, last: n.last))
+        }
+        return all
     }
 
     private func freeScratch() {
         recent.deallocate()
         numbering.deallocate()
+        singletons.deallocate()
         pending.deallocate()
     }
 
@@ -383,9 +411,10 @@ struct FastGraphReader {
         idSpans[task] = UInt64(idStart) << 32 | UInt64(idLength)
         taskStarts[task] = UInt32(start)
         count = task + 1
-        // Found later through its number, or else through `recent`.
-        if !Self.noteNumber(p + idStart, idLength, number: idNumber, digits: idDigits, task: task, numbering: numbering,
-                            file: p, end: end) {
+        // Found later through its number (a run, not the id index's table), or else through `recent`.
+        if !noteNumber(p + idStart, idLength, number: idNumber, digits: idDigits, task: task) {
+            singletons[singletonCount] = Int32(task)
+            singletonCount += 1
             let set = 4 * (idHash & (Self.recentSets - 1))
             // Tasks are numbered in order, so the smaller task number is the older entry.
             let way = recent[set + 1] & 0xffff_ffff <= recent[set + 3] & 0xffff_ffff ? set : set + 2
@@ -516,25 +545,29 @@ struct FastGraphReader {
     @inline(__always)
     private static func numberingKey(_ a: UnsafePointer<UInt8>, _ prefixLength: Int, file p: UnsafePointer<UInt8>,
                                      end: Int) -> UInt64 {
-        let head = prefixLength == 0 ? 0 : head(a, min(prefixLength, 8), file: p, end: end)
-        return head &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(prefixLength)
+        IDIndex.prefixKey(head: prefixLength == 0 ? 0 : head(a, min(prefixLength, 8), file: p, end: end), length: prefixLength)
     }
 
     // (The helpers below are static: a method on `self` called from a mutating one made Swift
     // copy the whole reader per call, which was 6 % of the load's instructions.)
 
     /// Records the numbering of the id just declared as task `task` (its last `digits` bytes
-    /// are the decimal `number`; a run of more than 18 is not a number here); true when an
-    /// input can find it through its number (then it stays out of `recent`).
+    /// are the decimal `number`; a run of more than 18 is not a number here); true when it
+    /// continues its prefix's numbering: then it joins that run, and inputs find it through
+    /// its number (it stays out of `recent` and of the id index's table).
     @inline(__always)
-    private static func noteNumber(_ a: UnsafePointer<UInt8>, _ length: Int, number: Int, digits: Int, task: Int,
-                                   numbering: UnsafeMutablePointer<(key: UInt64, offset: Int)>,
-                                   file p: UnsafePointer<UInt8>, end: Int) -> Bool {
+    private mutating func noteNumber(_ a: UnsafePointer<UInt8>, _ length: Int, number: Int, digits: Int, task: Int) -> Bool {
         guard digits > 0 && digits <= 18 else { return false }
-        let key = numberingKey(a, length - digits, file: p, end: end)
+        let key = Self.numberingKey(a, length - digits, file: p, end: end)
         let slot = numbering + Int(key >> 58)  // 64 slots
-        if slot.pointee.key == key && slot.pointee.offset &+ number == task { return true }
-        slot.pointee = (key, task &- number)
+        if slot.pointee.key == key && slot.pointee.offset &+ number == task {
+            if slot.pointee.first == Int.min { slot.pointee.first = number }
+            slot.pointee.last = number
+            return true
+        }
+        let old = slot.pointee
+        if old.first != Int.min { runs.append(IDIndex.NumberedRun(key: old.key, offset: old.offset, first: old.first, last: old.last)) }
+        slot.pointee = (key, task &- number, Int.min, 0)
         return false
     }
 
@@ -545,7 +578,7 @@ struct FastGraphReader {
     /// each invertible); longer ids are compared byte by byte.
     @inline(__always)
     private static func numbered(_ a: UnsafePointer<UInt8>, _ length: Int, number: Int, digits: Int, hash h: Int,
-                                 tasks: Int, numbering: UnsafeMutablePointer<(key: UInt64, offset: Int)>,
+                                 tasks: Int, numbering: UnsafeMutablePointer<Numbering>,
                                  idHashes: UnsafeMutablePointer<Int>, idSpans: UnsafeMutablePointer<UInt64>,
                                  file p: UnsafePointer<UInt8>, end: Int) -> Int32? {
         guard digits > 0 && digits <= 18 else { return nil }

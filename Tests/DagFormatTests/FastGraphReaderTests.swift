@@ -270,3 +270,36 @@ import Testing
         #expect(perTask > 60 && perTask < 200, "\(perTask) bytes per task")
     }
 }
+
+/// Graph files whose ids are numbered: the reader hands them to the id index as runs.
+@Suite struct NumberedRunFileTests {
+    func load(_ ids: [String], inputs: [Int: [String]] = [:]) -> Result<TaskGraph, GraphValidationError> {
+        let tasks = ids.enumerated().map { k, id in
+            #"{"id": "\#(id)", "op": "noop", "inputs": [\#((inputs[k] ?? []).map { "\"\($0)\"" }.joined(separator: ", "))]}"#
+        }
+        let text = #"{"version": 1, "tasks": ["# + tasks.joined(separator: ",\n") + "]}"
+        return Result { () throws(GraphValidationError) in try GraphFile.load(bytes: Array(text.utf8), file: "t.json") }
+    }
+
+    @Test func numberedIdsAreFoundAndForwardReferencesResolve() throws {
+        // "first" names t500, declared later: validation looks it up in the index (a run).
+        let ids = ["first"] + (0..<1000).map { "t\($0)" } + (0..<300).map { "node_\($0)_x" }
+        let graph = try load(ids, inputs: [0: ["t500", "node_7_x"], 1001: ["t999", "first"]]).get()
+        for (k, id) in ids.enumerated() { #expect(graph.index(of: id) == Int32(k), "\(id)") }
+        #expect(graph.index(of: "t1000") == nil && graph.index(of: "t0500") == nil)
+        #expect(graph.inputs(of: 0).map { graph.ids[Int($0)] } == ["t500", "node_7_x"])
+        #expect(graph.inputs(of: 1001).map { graph.ids[Int($0)] } == ["t999", "first"])
+    }
+
+    @Test func duplicatesInNumberedIdsAreReported() {
+        for ids in [(0..<50).map { "t\($0)" } + ["t25"],                                   // a run and a lone id
+                    (0..<50).map { "t\($0)" } + (40..<60).map { "t\($0)" },                // two runs overlapping
+                    (0..<50).map { "t\($0)" } + ["x"] + (0..<50).map { "t\($0)" }] {         // a whole run again
+            guard case .failure(let error) = load(ids) else {
+                Issue.record("expected a duplicate in \(ids.count) ids")
+                continue
+            }
+            #expect(error.issues.contains { $0.message.hasPrefix("duplicate task id") })
+        }
+    }
+}
