@@ -234,6 +234,31 @@ import Testing
         #expect(graph.inputs(of: 1999).map { graph.ids[Int($0)] } == ["1998", "0"])
     }
 
+    /// CRLF line ends, tabs, a byte-order mark and no blanks at all read as the tree decoder
+    /// reads them, positions included; a task with more inputs than the reader first makes
+    /// room for, none of them numbered, resolves every one.
+    @Test func unusualLayoutsAndWideTasks() throws {
+        let crlf = "\u{FEFF}{\"version\": 1,\r\n\t\"tasks\": [\r\n\t{\"id\": \"a\", \"op\": \"noop\"},\r\n"
+            + "\t{\"id\": \"b1\",\r\n\t \"op\": \"noop\", \"inputs\": [\"a\"], \"cost\": 2},{\"id\":\"b2\",\"op\":\"noop\",\"inputs\":[\"b1\",\"a\"]}\r\n]}\r\n"
+        let bytes = Array(crlf.utf8)
+        let fast = try #require(FastGraphReader.read(bytes, file: "t.json"))
+        let tree = GraphFile.decodeWithTree(bytes: bytes, file: "t.json")
+        #expect(tree.issues.isEmpty)
+        #expect(fast.ids == tree.table.ids)
+        for i in 0..<fast.count {
+            #expect(fast.location(of: i) == tree.table.location(of: i), "task \(i)")
+            for field in ["id", "op", "inputs[0]", "inputs[1]", "cost"] {
+                #expect(fast.location(of: i, field: field) == tree.table.location(of: i, field: field), "task \(i) \(field)")
+            }
+        }
+        var tasks = (0..<200).map { #"{"id": "node-\#($0)-x", "op": "noop"}"# }
+        let names = (0..<200).map { "\"node-\($0)-x\"" }.joined(separator: ", ")
+        tasks.append(#"{"id": "join", "op": "noop", "inputs": [\#(names)]}"#)
+        let wide = #"{"version": 1, "tasks": ["# + tasks.joined(separator: ",\n") + "]}"
+        let graph = try GraphValidator().validate(try #require(FastGraphReader.read(Array(wide.utf8), file: "t.json")))
+        #expect(graph.inputs(of: 200).map(Int.init) == Array(0..<200))
+    }
+
     @Test func duplicateIdsGoToTheTreeDecoder() {
         let text = #"{"version": 1, "tasks": [{"id": "a", "op": "noop"}, {"id": "a", "op": "noop"}]}"#
         #expect(FastGraphReader.read(Array(text.utf8), file: "t.json") == nil)
