@@ -60,8 +60,8 @@ struct FastGraphReader {
     /// index minus the number of the last id declared with it: most generated graphs number
     /// their tasks in order, so an input's number plus this offset names its task, which is
     /// checked (hash, length, and the bytes of longer ids). Such a lookup reads the per-task
-    /// facts of a recent task (hot in the cache) instead of a random line of `recent`, and an
-    /// id found this way is not put into `recent` at all. A direct-mapped table of 64 entries
+    /// facts of a recent task instead of a random line of `recent`, and an id found this way
+    /// is not put into `recent` at all. A direct-mapped table of 64 entries
     /// keyed by the prefix's length and first 8 bytes: `key`, `offset`.
     private let numbering: UnsafeMutablePointer<Numbering>
     private static let numberingSlots = 64
@@ -424,8 +424,8 @@ struct FastGraphReader {
         return true
     }
 
-    /// Reads an `inputs` list into `inputRefs`: each input found through its number now (the
-    /// facts of a recent task, hot in the cache), the others left in `pending`. One pass over
+    /// Reads an `inputs` list into `inputRefs`: each input found through its number now, the
+    /// others left in `pending`. One pass over
     /// each name finds its end and the number that ends it; a local position, not `i`.
     private mutating func inputs() -> Bool {
         let p = self.p, end = self.end
