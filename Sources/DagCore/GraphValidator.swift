@@ -72,21 +72,7 @@ public struct GraphValidator: Sendable {
         var knownInputs = [Bool](repeating: true, count: n)
         var costs = [Double](repeating: 0, count: n)
 
-        // Per-signature facts, so the per-task loop copies no signature (closures, arrays).
-        struct Facts {
-            var allowed: UInt8, defaultClass: TaskClass, hasParams: Bool, minInputs: Int, maxInputs: Int
-            /// The shape and cost of an op whose result does not depend on its inputs or arguments.
-            var fixed: (shape: ValueShape, cost: Double)?
-            init(_ s: OpSignature) {
-                fixed = s.fixed
-                allowed = (s.allowedClasses.contains(.cpu) ? 1 : 0) | (s.allowedClasses.contains(.io) ? 2 : 0)
-                defaultClass = s.defaultClass
-                hasParams = !s.params.isEmpty
-                minInputs = s.inputs.min
-                maxInputs = s.inputs.max ?? Int.max
-            }
-        }
-        var facts = signatures.map(Facts.init)
+        var facts = signatures.map(OpFacts.init)
         // Shapes and costs of ops with fixed ones are set in this first pass; the others are
         // computed in topological order below (a second pass over every task, skipped when
         // there are none: a graph of empty tasks).
@@ -101,10 +87,8 @@ public struct GraphValidator: Sendable {
         let plain = adopt && table.bodies.isEmpty && table.args.isEmpty && table.classes.isEmpty && !table.hasRunPolicies
         var slow: [Int32] = []
         if plain {
-            Self.plainTasks(table, sigOfOpName: sigOfOpName, facts: facts.map { f in
-                (sig: -1, cls: f.defaultClass, usable: f.allowed & (f.defaultClass == .cpu ? 1 : 2) != 0 && !f.hasParams,
-                 min: f.minInputs, max: f.maxInputs, fixed: f.fixed)
-            }, opIndex: &opIndex, classes: &classes, costs: &costs, shapes: &shapes, anyComputed: &anyComputed, slow: &slow)
+            Self.plainTasks(table, sigOfOpName: sigOfOpName, facts: facts, opIndex: &opIndex, classes: &classes, costs: &costs,
+                            shapes: &shapes, anyComputed: &anyComputed, slow: &slow)
         }
         var next = 0
         while true {
@@ -127,7 +111,7 @@ public struct GraphValidator: Sendable {
                     sigIndex = Int32(signatures.count)
                     closureSlot[key] = sigIndex
                     signatures.append(.closure(label: opName, taskClass: cls))
-                    facts.append(Facts(signatures.last!))
+                    facts.append(OpFacts(signatures.last!))
                 }
             } else {
                 sigIndex = sigOfOpName[Int(table.opOfTask[i])]
@@ -237,10 +221,9 @@ public struct GraphValidator: Sendable {
         // Static shapes and costs in topological order (only over the acyclic part).
         var inputIDs: [String] = []
         var inputShapes: [ValueShape] = []
-        let fixed = signatures.map { $0.fixed != nil }
         for i32 in anyComputed ? order : [] {
             let i = Int(i32)
-            guard opIndex[i] >= 0, !fixed[Int(opIndex[i])] else { continue }
+            guard opIndex[i] >= 0, facts[Int(opIndex[i])].fixed == nil else { continue }
             let sig = signatures[Int(opIndex[i])]
             let ins = inputIndices[Int(inputOffsets[i])..<Int(inputOffsets[i + 1])]
             inputIDs.removeAll(keepingCapacity: true)
@@ -272,16 +255,12 @@ public struct GraphValidator: Sendable {
 
     /// The first pass over plain tasks (see `validate`): each task whose op's facts allow it
     /// is settled here; the others are listed in `slow`.
-    static func plainTasks(_ table: TaskTable, sigOfOpName: [Int32],
-                           facts: [(sig: Int32, cls: TaskClass, usable: Bool, min: Int, max: Int,
-                                    fixed: (shape: ValueShape, cost: Double)?)],
+    static func plainTasks(_ table: TaskTable, sigOfOpName: [Int32], facts: [OpFacts],
                            opIndex: inout [Int32], classes: inout [TaskClass], costs: inout [Double], shapes: inout ShapeTable,
                            anyComputed: inout Bool, slow: inout [Int32]) {
-        // Per op slot: the signature and what a plain task of it gets.
-        let plans = sigOfOpName.map { sig in
-            var plan = sig >= 0 ? facts[Int(sig)] : (sig: -1, cls: .cpu, usable: false, min: 0, max: 0, fixed: nil)
-            plan.sig = sig
-            return plan
+        // Per op slot: its signature and facts, when they settle a plain task (nil: the general loop).
+        let plans: [(sig: Int32, facts: OpFacts)?] = sigOfOpName.map { sig in
+            sig >= 0 && facts[Int(sig)].settlesPlainTasks ? (sig, facts[Int(sig)]) : nil
         }
         let n = table.count
         let hasCosts = !table.costs.isEmpty
@@ -291,17 +270,16 @@ public struct GraphValidator: Sendable {
                     classes.withUnsafeMutableBufferPointer { classes in
                         costs.withUnsafeMutableBufferPointer { costs in
                             for i in 0..<n {
-                                let plan = plans[Int(ops[i])]
                                 let count = Int(offsets[i + 1] &- offsets[i])
                                 let declared = hasCosts ? table.costs[i] : .nan
-                                guard plan.usable, count >= plan.min, count <= plan.max,
+                                guard let plan = plans[Int(ops[i])], count >= plan.facts.minInputs, count <= plan.facts.maxInputs,
                                       declared.isNaN || (declared >= 0 && declared.isFinite) else {
                                     slow.append(Int32(i))
                                     continue
                                 }
                                 opIndex[i] = plan.sig
-                                classes[i] = plan.cls
-                                if let fixed = plan.fixed {
+                                classes[i] = plan.facts.defaultClass
+                                if let fixed = plan.facts.fixed {
                                     if case .unknown = fixed.shape {} else { shapes[i] = fixed.shape }
                                     costs[i] = declared.isNaN ? fixed.cost : declared
                                 } else {
@@ -456,4 +434,24 @@ public struct GraphValidator: Sendable {
             return a.offset < b.offset
         }.map(\.element)
     }
+}
+
+/// What the per-task checks need of a signature, so the loops copy no signature (closures, arrays).
+struct OpFacts {
+    var allowed: UInt8, defaultClass: TaskClass, hasParams: Bool, minInputs: Int, maxInputs: Int
+    /// The shape and cost of an op whose result does not depend on its inputs or arguments.
+    var fixed: (shape: ValueShape, cost: Double)?
+
+    init(_ s: OpSignature) {
+        fixed = s.fixed
+        allowed = (s.allowedClasses.contains(.cpu) ? 1 : 0) | (s.allowedClasses.contains(.io) ? 2 : 0)
+        defaultClass = s.defaultClass
+        hasParams = !s.params.isEmpty
+        minInputs = s.inputs.min
+        maxInputs = s.inputs.max ?? Int.max
+    }
+
+    /// Whether a task that declares nothing (no class, arguments or policy) needs no check but
+    /// its input count: its op may run in its default class and has no arguments to default.
+    var settlesPlainTasks: Bool { allowed & (defaultClass == .cpu ? 1 : 2) != 0 && !hasParams }
 }

@@ -264,6 +264,7 @@ public struct IDIndex: Sendable {
 
     /// Adds `id` (whose hash is `h`) as task `task` unless present; returns the task already holding it.
     public mutating func insert(_ id: String, hash h: Int, task: Int32, ids: [String]) -> Int32? {
+        precondition(runs.isEmpty, "ids are inserted one by one only into an index without numbered runs")
         if count * 4 >= slots.count * 3 { grow(ids: ids) }
         let tag = UInt64(UInt32(truncatingIfNeeded: h >> 32)) << 32
         var k = h & mask

@@ -162,7 +162,6 @@ struct FastGraphReader {
             IDIndex.bulk(ids: ids, hashes: UnsafeBufferPointer(start: idHashes, count: r.count), tasks: tasks, runs: r.runs)
         }
         guard duplicate == nil else { return nil }
-        starts.count = r.count
         var table = TaskTable(file: file, name: r.name, ids: ids, opNames: r.opNames, opOfTask: r.opColumn,
                               inputOffsets: r.offsetsColumn, inputRefs: r.inputRefsColumn,
                               unresolvedNames: r.unresolvedNames, args: r.args, classes: r.classes, costs: r.costs,
@@ -935,7 +934,6 @@ struct FastGraphReader {
 /// Where each task's object starts in a graph file, kept for the field locator.
 final class TaskStarts: @unchecked Sendable {
     let base: UnsafeMutablePointer<UInt32>
-    var count = 0
 
     init(capacity: Int) { base = .allocate(capacity: capacity) }
     deinit { base.deallocate() }
