@@ -752,17 +752,19 @@ final class Run: @unchecked Sendable {
         do {
             let value: TaskValue
             if let groups = groupCores, groups[i] > 1, workerCount > 1 {
+                // The group's time starts once it has the cores and ends before the other
+                // workers resume, so that no task's span overlaps it in the trace.
                 value = try withWholeMachine(cores: Int(groups[i]), leader: w) {
-                    if timing { startTime[i] = now() }   // the group's time starts once it has the cores
+                    if timing { startTime[i] = now() }
+                    defer { if timing { endTime[i] = now() } }
                     return try f(OpInput(run: self, task: t))
                 }
             } else {
+                defer { if timing { endTime[i] = now() } }
                 value = try f(OpInput(run: self, task: t))
             }
-            if timing { endTime[i] = now() }
             return finish(t, .done(value), ready: ready, targets: targets, worker: w)
         } catch {
-            if timing { endTime[i] = now() }
             return finish(t, .failed(error), ready: ready, targets: targets, worker: w)
         }
     }
@@ -775,6 +777,7 @@ final class Run: @unchecked Sendable {
         let outcome: Outcome
         if flags & Run.processTask != 0 {
             outcome = runInProcess(t, worker: w)
+            if options.timing { endTime[i] = now() }
         } else if case .sync(let f) = body {
             let input = OpInput(run: self, task: t)
             func call() throws -> TaskValue {
@@ -784,20 +787,23 @@ final class Run: @unchecked Sendable {
             }
             do {
                 if let groups = groupCores, groups[i] > 1, workerCount > 1 {
+                    // Stamped inside, as in `runTask`: the group ends before the others resume.
                     outcome = .done(try withWholeMachine(cores: Int(groups[i]), leader: w) {
                         if options.timing { startTime[i] = now() }
+                        defer { if options.timing { endTime[i] = now() } }
                         return try call()
                     })
                 } else {
+                    defer { if options.timing { endTime[i] = now() } }
                     outcome = .done(try call())
                 }
             } catch {
                 outcome = .failed(error)
             }
         } else {
+            if options.timing { endTime[i] = now() }
             outcome = .failed(OpError("an async op cannot run on a CPU worker"))
         }
-        if options.timing { endTime[i] = now() }
         if case .failed(let error) = outcome, flags & Run.retried != 0, let attempts,
            Int(attempts[i]) < graph.runPolicy(of: i).retries {
             scheduleRetry(t, after: error, worker: w)
