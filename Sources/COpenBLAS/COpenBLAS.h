@@ -47,4 +47,16 @@ void dgeqrf_(const blasint *m, const blasint *n, double *a,
              const blasint *lda, double *tau, double *work,
              const blasint *lwork, blasint *info);
 
+/// Stops the pthreads build's thread pool: each pool thread is told to exit and
+/// is joined (about 0.1 ms here). Returns at once when there is no pool. A
+/// later call that wants more than one thread starts a new pool. Exported by
+/// the threaded builds of libopenblas (OpenBLAS's own fork handler calls it)
+/// but declared in no header; weak, as a serial build has no pool and no such
+/// function.
+int blas_thread_shutdown_(void) __attribute__((weak));
+
+static inline void dagrun_blas_stop_thread_pool(void) {
+    if (blas_thread_shutdown_) blas_thread_shutdown_();
+}
+
 #endif

@@ -229,6 +229,10 @@ enum OpenBLASCalls {
         openblas_set_num_threads(Int32(count))
     }
 
+    static func stopThreadPool() {
+        dagrun_blas_stop_thread_pool()
+    }
+
     static func threadCount() -> Int {
         Int(openblas_get_num_threads())
     }

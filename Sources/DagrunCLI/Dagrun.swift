@@ -17,7 +17,13 @@ struct Dagrun: ParsableCommand {
 
     /// Parses and runs a subcommand, mapping argument errors to exit code 2.
     static func main() {
-        if CommandLine.arguments.dropFirst().first == "run" { configureOpenBLASThreads() }
+        if CommandLine.arguments.dropFirst().first == "run" {
+            configureOpenBLASThreads()
+        } else {
+            // No other command calls BLAS: end the pool OpenBLAS started at load rather than
+            // restart the process (~12 ms) to keep it from starting.
+            BLAS.stopThreadPool()
+        }
         // Large arrays come from the heap and freed ones are reused, instead of each one being
         // mapped fresh and faulted in page by page (glibc maps blocks above a threshold that
         // starts at 128 KiB and returns them on free). Loading a million-task graph allocates
@@ -50,11 +56,12 @@ struct Dagrun: ParsableCommand {
     }
 }
 
-/// Starts `dagrun run` again (once, ~10 ms) with OpenBLAS's environment set, because OpenBLAS
+/// Starts `dagrun run` again (once, ~12 ms) with OpenBLAS's environment set, because OpenBLAS
 /// reads it only when the library loads, before `main`:
 /// - `OPENBLAS_NUM_THREADS=1`: no BLAS thread pool at start. Debian's OpenBLAS 0.3.21 starts
 ///   one thread per core minus one at load, and each busy-waits ~0.1-0.2 s first, competing
-///   with the workers for the cores at the start of every run.
+///   with the workers for the cores at the start of every run. (Ending the pool instead, as
+///   the other commands do, would leave the next setting at its default.)
 /// - `OPENBLAS_THREAD_TIMEOUT=4`: a pool thread created later (for a core-group task) sleeps
 ///   after 2^4 cycles instead of busy-waiting 2^28 (~0.1 s) after each call; measured here,
 ///   100 ms of CPU after each 2-thread dgemm by default, none with 4.

@@ -174,3 +174,42 @@ import Testing
         }
     }
 }
+
+/// Commands that read graphs but never call BLAS end OpenBLAS's thread pool, whose threads
+/// would otherwise busy-wait on the other cores beside them (`run` starts without one).
+@Suite struct BLASPoolCLITests {
+    @Test(arguments: ["validate", "dot"]) func noPoolThreadBesideTheCommand(command: String) throws {
+        // With one CPU OpenBLAS starts no pool, and this test cannot tell the difference.
+        try #require(sysconf(Int32(_SC_NPROCESSORS_ONLN)) > 1, "needs two CPUs")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dagrun-fifo-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The command reads its graph from a pipe, so it waits, already in `main`, until the
+        // test has counted its threads.
+        let fifo = dir + "/graph.json"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "\(productsDirectory)/dagrun")
+        p.arguments = [command, fifo]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Opening the write end succeeds once the command has opened the read end.
+        var fd: Int32 = -1
+        for _ in 0..<2000 where p.isRunning {
+            fd = open(fifo, O_WRONLY | O_NONBLOCK)
+            if fd >= 0 { break }
+            usleep(5000)
+        }
+        try #require(fd >= 0, "dagrun \(command) never opened the graph")
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(p.processIdentifier)/task")
+        let graph = #"{"version": 1, "tasks": [{"id": "a", "op": "noop"}, {"id": "b", "op": "noop", "inputs": ["a"]}]}"#
+        _ = fcntl(fd, F_SETFL, 0)
+        let written = graph.utf8CString.withUnsafeBytes { write(fd, $0.baseAddress!, graph.utf8.count) }
+        close(fd)
+        p.waitUntilExit()
+        #expect(written == graph.utf8.count)
+        #expect(p.terminationStatus == 0)
+        #expect(threads.count == 1, "dagrun \(command) had \(threads.count) threads while it read its graph")
+    }
+}
