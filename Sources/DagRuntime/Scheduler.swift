@@ -294,11 +294,11 @@ final class Run: @unchecked Sendable {
     /// Owner of the per-task columns above (status ... ioAttempts), handed to the trace.
     let columns: ExecutionColumns
 
-    let deques: [WorkStealingDeque]
+    let deques: UnretainedList<WorkStealingDeque>
     /// Tasks handed over by IO threads; any idle worker may take them.
-    let inboxes: [Inbox]
+    let inboxes: UnretainedList<Inbox>
     /// Tasks a policy placed on a worker (affinity); only that worker takes them.
-    let placed: [Inbox]
+    let placed: UnretainedList<Inbox>
     let victims: [[Int32]]
     /// The most consumers any task has: the size of each worker's ready buffer.
     let maxOutDegree: Int
@@ -402,9 +402,9 @@ final class Run: @unchecked Sendable {
             (unfinishedConsumers + i).initialize(to: Atomic(graph.consumerOffsets[i + 1] - graph.consumerOffsets[i]))
             (values + i).initialize(to: nil)
         }
-        deques = (0..<cores.count).map { _ in WorkStealingDeque(capacity: 1024) }
-        inboxes = (0..<cores.count).map { _ in Inbox() }
-        placed = (0..<cores.count).map { _ in Inbox() }
+        deques = UnretainedList((0..<cores.count).map { _ in WorkStealingDeque(capacity: 1024) })
+        inboxes = UnretainedList((0..<cores.count).map { _ in Inbox() })
+        placed = UnretainedList((0..<cores.count).map { _ in Inbox() })
         victims = VictimOrder.make(cores: cores)
         var widest = 1
         for i in 0..<n { widest = max(widest, Int(graph.consumerOffsets[i + 1] - graph.consumerOffsets[i])) }
@@ -485,7 +485,7 @@ final class Run: @unchecked Sendable {
         // orders it). Owners pop newest first and thieves take oldest: put the most urgent last.
         var dealt = [[Int32]](repeating: [], count: workerCount)
         for (k, t) in cpuRoots.enumerated() { dealt[k % workerCount].append(t) }
-        for w in 0..<workerCount { for t in dealt[w].reversed() { deques[w].push(t) } }
+        for w in 0..<workerCount { for t in dealt[w].reversed() { deques.push(w, t) } }
         if n == 0 { signalDone() }
 
         let pinned = PinResults(count: workerCount)
@@ -581,14 +581,13 @@ final class Run: @unchecked Sendable {
 
     func workerLoop(_ w: Int32) {
         let me = Int(w)
-        let deque = deques[me]
         let maxReady = maxOutDegree
         let ready = UnsafeMutableBufferPointer<Int32>.allocate(capacity: maxReady)
         let targets = UnsafeMutableBufferPointer<Int32>.allocate(capacity: maxReady)
         defer { ready.deallocate(); targets.deallocate() }
         var local = 0   // tasks finished here, not yet added to `finished`
         while true {
-            var next = placed[me].take() ?? deque.pop() ?? inboxes[me].take() ?? steal(me)
+            var next = placed.take(me) ?? deques.pop(me) ?? inboxes.take(me) ?? steal(me)
             if next == nil {
                 flush(&local)
                 next = idle(me)
@@ -606,10 +605,10 @@ final class Run: @unchecked Sendable {
     @inline(__always)
     func steal(_ me: Int) -> Int32? {
         for v in victims[me] {
-            if let t = deques[Int(v)].steal() { return t }
+            if let t = deques.steal(Int(v)) { return t }
         }
         for v in victims[me] {
-            if let t = inboxes[Int(v)].take() { return t }
+            if let t = inboxes.take(Int(v)) { return t }
         }
         return nil
     }
@@ -620,7 +619,7 @@ final class Run: @unchecked Sendable {
             for _ in 0..<64 {
                 if stop.load(ordering: .relaxed) { return nil }
                 if groupCores != nil && pauseRequested.load(ordering: .acquiring) { pauseHere() }
-                if let t = placed[me].take() ?? deques[me].pop() ?? inboxes[me].take() ?? steal(me) { return t }
+                if let t = placed.take(me) ?? deques.pop(me) ?? inboxes.take(me) ?? steal(me) { return t }
             }
             let epoch = parker.prepareWait()
             if stop.load(ordering: .sequentiallyConsistent) { parker.cancelWait(); return nil }
@@ -629,7 +628,7 @@ final class Run: @unchecked Sendable {
                 pauseHere()
                 continue
             }
-            if let t = placed[me].take() ?? inboxes[me].take() ?? steal(me) {
+            if let t = placed.take(me) ?? inboxes.take(me) ?? steal(me) {
                 parker.cancelWait()
                 return t
             }
@@ -827,7 +826,7 @@ final class Run: @unchecked Sendable {
         let delay = min(0.05 * Double(1 << min(attempt - 1, 20)), 10)
         io.runAsync { [self] in
             try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-            inboxes[Int(w)].put(t)
+            inboxes.put(Int(w), t)
             parker.notify(all: true)
         }
     }
@@ -987,9 +986,9 @@ final class Run: @unchecked Sendable {
             for k in 0..<count {
                 let target = where_[k]
                 if target >= 0 && Int(target) < workerCount {
-                    placed[Int(target)].put(batch[k])
+                    placed.put(Int(target), batch[k])
                 } else {
-                    inboxes[Int(UInt32(bitPattern: batch[k])) % workerCount].put(batch[k])
+                    inboxes.put(Int(UInt32(bitPattern: batch[k])) % workerCount, batch[k])
                 }
             }
             parker.notify(all: true)
@@ -999,12 +998,12 @@ final class Run: @unchecked Sendable {
         for k in 0..<count {
             let target = where_[k]
             if target >= 0 && Int(target) != me && Int(target) < workerCount {
-                placed[Int(target)].put(batch[k])
+                placed.put(Int(target), batch[k])
                 placedElsewhere = true
             } else if next == nil {
                 next = batch[k]
             } else {
-                deques[me].push(batch[k])
+                deques.push(me, batch[k])
                 pushed = true
             }
         }
