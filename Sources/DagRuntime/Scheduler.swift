@@ -762,7 +762,7 @@ final class Run: @unchecked Sendable {
                 defer { if timing { endTime[i] = now() } }
                 value = try f(OpInput(run: self, task: t))
             }
-            return finish(t, .done(value), ready: ready, targets: targets, worker: w)
+            return finish(t, .done(consume value), ready: ready, targets: targets, worker: w)
         } catch {
             return finish(t, .failed(error), ready: ready, targets: targets, worker: w)
         }
