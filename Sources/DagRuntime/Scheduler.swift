@@ -749,23 +749,28 @@ final class Run: @unchecked Sendable {
             return finish(t, .failed(OpError("an async op cannot run on a CPU worker")), ready: ready, targets: targets, worker: w)
         }
         do {
-            let value: TaskValue
-            if let groups = groupCores, groups[i] > 1, workerCount > 1 {
-                // The group's time starts once it has the cores and ends before the other
-                // workers resume, so that no task's span overlaps it in the trace.
-                value = try withWholeMachine(cores: Int(groups[i]), leader: w) {
-                    if timing { startTime[i] = now() }
-                    defer { if timing { endTime[i] = now() } }
-                    return try f(OpInput(run: self, task: t))
-                }
-            } else {
-                defer { if timing { endTime[i] = now() } }
-                value = try f(OpInput(run: self, task: t))
-            }
+            let value = try call(task: i, worker: w) { try f(OpInput(run: self, task: t)) }
             return finish(t, .done(consume value), ready: ready, targets: targets, worker: w)
         } catch {
             return finish(t, .failed(error), ready: ready, targets: targets, worker: w)
         }
+    }
+
+    /// Calls task `i`'s body on worker `w` (with the whole machine for a core-group task) and
+    /// stamps its end. A group's time starts once it has the cores and ends before the other
+    /// workers resume, so that no task's span overlaps it in the trace.
+    @inline(__always)
+    func call<T>(task i: Int, worker w: Int32, _ body: () throws -> T) rethrows -> T {
+        let timing = options.timing
+        if let groups = groupCores, groups[i] > 1, workerCount > 1 {
+            return try withWholeMachine(cores: Int(groups[i]), leader: w) {
+                if timing { startTime[i] = now() }
+                defer { if timing { endTime[i] = now() } }
+                return try body()
+            }
+        }
+        defer { if timing { endTime[i] = now() } }
+        return try body()
     }
 
     /// Runs a task that needs more than the fast path: in a worker process, with its result
@@ -779,23 +784,12 @@ final class Run: @unchecked Sendable {
             if options.timing { endTime[i] = now() }
         } else if case .sync(let f) = body {
             let input = OpInput(run: self, task: t)
-            func call() throws -> TaskValue {
-                flags & Run.sharedResult != 0
-                    ? try Matrix.allocating(with: sharedMatrices) { () throws -> TaskValue in try f(input) }
-                    : try f(input)
-            }
             do {
-                if let groups = groupCores, groups[i] > 1, workerCount > 1 {
-                    // Stamped inside, as in `runTask`: the group ends before the others resume.
-                    outcome = .done(try withWholeMachine(cores: Int(groups[i]), leader: w) {
-                        if options.timing { startTime[i] = now() }
-                        defer { if options.timing { endTime[i] = now() } }
-                        return try call()
-                    })
-                } else {
-                    defer { if options.timing { endTime[i] = now() } }
-                    outcome = .done(try call())
-                }
+                outcome = .done(try call(task: i, worker: w) {
+                    flags & Run.sharedResult != 0
+                        ? try Matrix.allocating(with: sharedMatrices) { () throws -> TaskValue in try f(input) }
+                        : try f(input)
+                })
             } catch {
                 outcome = .failed(error)
             }
